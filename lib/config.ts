@@ -1,0 +1,58 @@
+import { DatabaseClusterConfig } from './database-chart';
+import { KubernetesApiAddresses } from './network-policies';
+
+/** One target Kubernetes cluster; synthesized to `dist/<name>/`. */
+export interface EnvironmentConfig {
+  /** Folder name under dist/: lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** Where this environment's Kubernetes API is (NetworkPolicy egress for Patroni). */
+  readonly kubernetesApi: KubernetesApiAddresses;
+  /** The database clusters of this environment. */
+  readonly clusters: readonly DatabaseClusterConfig[];
+}
+
+/** The seed's cluster, as it ran on k3d. */
+const JEWELRY_SHOP_DB: DatabaseClusterConfig = {
+  name: 'jewelry-shop-db',
+  namespace: 'jewelry-shop',
+  teamId: 'jewelry-shop',
+  postgresVersion: '15',
+  numberOfInstances: 3,
+  volumeSize: '100Gi',
+  users: { jewelry_app: [] },
+  databases: { jewelry_shop: 'jewelry_app' },
+  connectionPooler: { numberOfInstances: 2, mode: 'transaction' },
+  logicalBackup: { schedule: '0 2 * * *' },
+};
+
+/** dev: the team's k3d cluster. */
+export const DEV: EnvironmentConfig = {
+  name: 'dev',
+  kubernetesApi: {
+    // k3s' default service CIDR is 10.43.0.0/16; the `kubernetes` Service takes its first address.
+    serviceCidrs: ['10.43.0.1/32'],
+    // k3d runs the k3s servers as Docker containers on a Docker bridge network inside 172.16.0.0/12.
+    endpointCidrs: ['172.16.0.0/12'],
+  },
+  clusters: [{ ...JEWELRY_SHOP_DB, storageClass: 'local-path' }],
+};
+
+/**
+ * prod: the same cluster prepared for production.
+ *
+ * MUST SET for your cluster before the first sync (see README, "Configure prod"):
+ * - kubernetesApi.serviceCidrs: `kubectl get svc kubernetes -n default -o jsonpath='{.spec.clusterIP}'` + "/32"
+ * - kubernetesApi.endpointCidrs: the addresses of `kubectl get endpoints kubernetes -n default` (control plane nodes)
+ * - storageClass: a replicated production StorageClass
+ */
+export const PROD: EnvironmentConfig = {
+  name: 'prod',
+  kubernetesApi: {
+    serviceCidrs: ['10.96.0.1/32'],
+    endpointCidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'],
+  },
+  clusters: [{ ...JEWELRY_SHOP_DB, storageClass: 'longhorn' }],
+};
+
+/** Every environment, synthesized by `npm run synth`. */
+export const ENVIRONMENTS: readonly EnvironmentConfig[] = [DEV, PROD];

@@ -1,0 +1,93 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../imports/postgresql-acid.zalan.do';
+import { ClusterPodLabels } from './labels';
+import { ContainerResources } from './postgres-cluster';
+import { EXPORTER_QUERIES } from './exporter-queries';
+
+export const EXPORTER_PORT = 9187;
+export const EXPORTER_CONTAINER_NAME = 'postgres-exporter';
+const QUERIES_MOUNT_PATH = '/etc/postgres-exporter';
+const QUERIES_FILE = 'queries.yaml';
+
+export interface MetricsExporterProps {
+  /** The cluster's name: the exporter reads its superuser Secret and the Service selects its Spilo pods. */
+  readonly clusterName: string;
+  readonly namespace: string;
+  /** postgres_exporter image, pinned to a release. @default 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' */
+  readonly image?: string;
+  /** @default - requests 50m CPU / 64Mi, limits 200m CPU / 128Mi */
+  readonly resources?: ContainerResources;
+}
+
+/**
+ * postgres_exporter as a sidecar of every Spilo pod, with the custom queries of `exporter-queries.ts`
+ * and the Service `<cluster>-metrics` on port 9187 in front of the Spilo pods.
+ *
+ * The operator keeps only a sidecar's name, image, ports, env, command and resources, so the queries
+ * ConfigMap reaches the container through `additionalVolumes` with `targetContainers`.
+ */
+export class MetricsExporter extends Construct {
+  /** The container to add to the cluster's `sidecars`. */
+  public readonly sidecar: PostgresqlSpecSidecars;
+  /** The queries volume to add to the cluster's `additionalVolumes`. */
+  public readonly queriesVolume: PostgresqlSpecAdditionalVolumes;
+  public readonly queriesConfigMap: ApiObject;
+  public readonly service: ApiObject;
+
+  constructor(scope: Construct, id: string, props: MetricsExporterProps) {
+    super(scope, id);
+    const pods = new ClusterPodLabels(props.clusterName);
+    const resources = props.resources ?? {
+      requests: { cpu: '50m', memory: '64Mi' },
+      limits: { cpu: '200m', memory: '128Mi' },
+    };
+    const credentials = `postgres.${props.clusterName}.credentials.postgresql.acid.zalan.do`;
+
+    this.queriesConfigMap = new k8s.KubeConfigMap(this, 'Queries', {
+      metadata: { name: `${props.clusterName}-exporter-queries`, namespace: props.namespace },
+      data: { [QUERIES_FILE]: stringify(EXPORTER_QUERIES, { lineWidth: 0 }) },
+    });
+
+    this.sidecar = {
+      name: EXPORTER_CONTAINER_NAME,
+      image: props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+      ports: [{ name: 'metrics', containerPort: EXPORTER_PORT, protocol: 'TCP' }],
+      env: [
+        // Inside the pod, over loopback: the pg_hba `host ... 127.0.0.1/32` rule applies, TLS or not.
+        { name: 'DATA_SOURCE_URI', value: 'localhost:5432/postgres?sslmode=disable' },
+        { name: 'DATA_SOURCE_USER', valueFrom: { secretKeyRef: { name: credentials, key: 'username' } } },
+        { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: credentials, key: 'password' } } },
+        { name: 'PG_EXPORTER_EXTEND_QUERY_PATH', value: `${QUERIES_MOUNT_PATH}/${QUERIES_FILE}` },
+      ],
+      resources: {
+        requests: { cpu: resources.requests.cpu, memory: resources.requests.memory },
+        limits: { cpu: resources.limits.cpu, memory: resources.limits.memory },
+      },
+    };
+
+    this.queriesVolume = {
+      name: 'exporter-queries',
+      mountPath: QUERIES_MOUNT_PATH,
+      targetContainers: [EXPORTER_CONTAINER_NAME],
+      volumeSource: { configMap: { name: this.queriesConfigMap.name } },
+    };
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      // Not labelled with the operator's `application: spilo` labels: the operator treats objects carrying them as its own.
+      metadata: { name: `${props.clusterName}-metrics`, namespace: props.namespace, labels: metricsServiceLabels(props.clusterName) },
+      spec: {
+        type: 'ClusterIP',
+        selector: pods.spilo,
+        ports: [{ name: 'metrics', port: EXPORTER_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
+      },
+    });
+  }
+}
+
+/** Labels of the metrics Service, for a ServiceMonitor to select it by. */
+export function metricsServiceLabels(clusterName: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'postgres-exporter', 'app.kubernetes.io/instance': clusterName };
+}

@@ -1,0 +1,40 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+
+/** The ServiceAccount the operator gives Spilo pods and the logical backup job (operator default). */
+export const POD_SERVICE_ACCOUNT = 'postgres-pod';
+
+export interface PatroniApiEndpointsAccessProps {
+  /** Prefix of the objects' names: the cluster's name. */
+  readonly clusterName: string;
+  /** Namespace of the cluster, where the operator creates the `postgres-pod` ServiceAccount. */
+  readonly namespace: string;
+  /** @default 'postgres-pod' */
+  readonly serviceAccountName?: string;
+}
+
+/**
+ * Seed failure 2: Spilo turns on Patroni's `bypass_api_service`, so Patroni reads the `kubernetes` Endpoints in
+ * `default` to find the API servers. The operator's own RoleBinding covers only the cluster's namespace.
+ *
+ * This grants exactly that read: `get` on the one Endpoints object named `kubernetes` in `default`, for the
+ * cluster namespace's `postgres-pod` ServiceAccount. Nothing cluster-wide, no wildcard, no list or watch.
+ */
+export class PatroniApiEndpointsAccess extends Construct {
+  public readonly role: k8s.KubeRole;
+  public readonly roleBinding: k8s.KubeRoleBinding;
+
+  constructor(scope: Construct, id: string, props: PatroniApiEndpointsAccessProps) {
+    super(scope, id);
+    const name = `${props.clusterName}-patroni-kubernetes-endpoints`;
+    this.role = new k8s.KubeRole(this, 'Role', {
+      metadata: { name, namespace: 'default' },
+      rules: [{ apiGroups: [''], resources: ['endpoints'], resourceNames: ['kubernetes'], verbs: ['get'] }],
+    });
+    this.roleBinding = new k8s.KubeRoleBinding(this, 'Binding', {
+      metadata: { name, namespace: 'default' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: props.serviceAccountName ?? POD_SERVICE_ACCOUNT, namespace: props.namespace }],
+    });
+  }
+}
