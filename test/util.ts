@@ -1,0 +1,32 @@
+import { Testing } from 'cdk8s';
+import { EnvironmentConfig } from '../lib/config';
+import { buildEnvironment } from '../lib/synthesize';
+
+/** A synthesized Kubernetes object, as it is written to dist/. */
+export interface K8sObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly [field: string]: any;
+}
+
+/** Synthesizes one environment in memory (nothing is written to dist/) and returns every object of every chart. */
+export function synthEnvironment(environment: EnvironmentConfig): K8sObject[] {
+  const app = buildEnvironment(environment, Testing.app().outdir);
+  return app.charts.flatMap((chart) => Testing.synth(chart) as K8sObject[]);
+}
+
+/** The one object of `kind` named `name`; fails the test with the names present when there is not exactly one. */
+export function find(objects: readonly K8sObject[], kind: string, name: string): K8sObject {
+  const matches = objects.filter((object) => object.kind === kind && object.metadata.name === name);
+  if (matches.length !== 1) {
+    const present = objects.filter((object) => object.kind === kind).map((object) => object.metadata.name);
+    throw new Error(`expected one ${kind} named ${name}, found ${matches.length} (${kind} objects: ${present.join(', ') || 'none'})`);
+  }
+  return matches[0];
+}
+
+/** All objects of `kind`. */
+export function findAll(objects: readonly K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((object) => object.kind === kind);
+}
