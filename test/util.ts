@@ -30,3 +30,20 @@ export function find(objects: readonly K8sObject[], kind: string, name: string):
 export function findAll(objects: readonly K8sObject[], kind: string): K8sObject[] {
   return objects.filter((object) => object.kind === kind);
 }
+
+/** A rule of a NetworkPolicy, in either direction: its peers and ports. */
+export interface PolicyRule {
+  readonly peers: readonly any[];
+  readonly ports: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string; readonly endPort?: number }>;
+}
+
+/** The ingress (`from`) or egress (`to`) rules of a synthesized NetworkPolicy. */
+export function rulesOf(policy: K8sObject, direction: 'ingress' | 'egress'): PolicyRule[] {
+  const peersKey = direction === 'ingress' ? 'from' : 'to';
+  return (policy.spec[direction] ?? []).map((rule: any) => ({ peers: rule[peersKey] ?? [], ports: rule.ports ?? [] }));
+}
+
+/** Whether a rule names `port`/`protocol` (protocol defaulting to TCP, as Kubernetes does). */
+export function rulePermitsPort(rule: PolicyRule, port: number, protocol = 'TCP'): boolean {
+  return rule.ports.some((p) => (p.protocol ?? 'TCP') === protocol && p.port === port);
+}

@@ -1,0 +1,52 @@
+import { buildPgHba, HbaConnection, matchPgHba, SslPolicy } from '../lib/pg-hba';
+
+const remote = (overrides: Partial<HbaConnection>): HbaConnection => ({
+  transport: 'host', ssl: false, replication: false, database: 'jewelry_shop', user: 'jewelry_app', address: '10.42.0.5', ...overrides,
+});
+
+describe('matchPgHba: first matching line wins, as in PostgreSQL', () => {
+  test('the first of two matching lines applies', () => {
+    expect(matchPgHba(['host all all all reject', 'host all all all md5'], remote({}))?.method).toBe('reject');
+  });
+  test('hostssl matches only TLS, hostnossl only plain TCP', () => {
+    expect(matchPgHba(['hostssl all all all md5'], remote({ ssl: false }))).toBeUndefined();
+    expect(matchPgHba(['hostssl all all all md5'], remote({ ssl: true }))?.method).toBe('md5');
+    expect(matchPgHba(['hostnossl all all all md5'], remote({ ssl: true }))).toBeUndefined();
+  });
+  test('`all` databases do not match replication connections; `replication` matches only them', () => {
+    expect(matchPgHba(['host all all all md5'], remote({ replication: true }))).toBeUndefined();
+    expect(matchPgHba(['host replication all all md5'], remote({ replication: true }))?.method).toBe('md5');
+    expect(matchPgHba(['host replication all all md5'], remote({}))).toBeUndefined();
+  });
+  test('user and address must match', () => {
+    expect(matchPgHba(['host all standby all md5'], remote({}))).toBeUndefined();
+    expect(matchPgHba(['host all all 127.0.0.1/32 md5'], remote({}))).toBeUndefined();
+    expect(matchPgHba(['host all all 127.0.0.1/32 md5'], remote({ address: '127.0.0.1' }))?.method).toBe('md5');
+  });
+  test('local lines match only socket connections', () => {
+    expect(matchPgHba(['local all all trust'], remote({}))).toBeUndefined();
+    expect(matchPgHba(['local all all trust'], { transport: 'local', ssl: false, replication: false, database: 'postgres', user: 'postgres' })?.method).toBe('trust');
+  });
+});
+
+describe('buildPgHba', () => {
+  test('TLS optional: remote clients with and without TLS use password authentication', () => {
+    const rules = buildPgHba(SslPolicy.OPTIONAL);
+    expect(matchPgHba(rules, remote({ ssl: false }))?.method).toBe('md5');
+    expect(matchPgHba(rules, remote({ ssl: true }))?.method).toBe('md5');
+  });
+  test('TLS required: remote clients and replicas without TLS are rejected, with TLS they authenticate', () => {
+    const rules = buildPgHba(SslPolicy.REQUIRED);
+    expect(matchPgHba(rules, remote({ ssl: false }))?.method).toBe('reject');
+    expect(matchPgHba(rules, remote({ ssl: false, replication: true, user: 'standby' }))?.method).toBe('reject');
+    expect(matchPgHba(rules, remote({ ssl: true }))?.method).toBe('md5');
+    expect(matchPgHba(rules, remote({ ssl: true, replication: true, user: 'standby' }))?.method).toBe('md5');
+  });
+  test('in-pod clients (exporter over loopback, Patroni over the socket) connect in both modes', () => {
+    for (const policy of [SslPolicy.OPTIONAL, SslPolicy.REQUIRED]) {
+      const rules = buildPgHba(policy);
+      expect(matchPgHba(rules, remote({ address: '127.0.0.1', user: 'postgres', database: 'postgres' }))?.method).toBe('md5');
+      expect(matchPgHba(rules, { transport: 'local', ssl: false, replication: false, database: 'postgres', user: 'postgres' })?.method).toBe('trust');
+    }
+  });
+});
