@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { DEV, PROD } from '../lib/config';
 import { DEFAULT_PATRONI, PostgresCluster } from '../lib/postgres-cluster';
 import { SslPolicy } from '../lib/pg-hba';
-import { find, synthEnvironment } from './util';
+import { find, synthEnvironment, testApp } from './util';
 
 describe('the dev cluster is the seed cluster', () => {
   const objects = synthEnvironment(DEV);
@@ -89,7 +89,7 @@ describe('prod differs from dev only where production needs it', () => {
 
 describe('PostgresCluster construct', () => {
   const synth = (props: Partial<ConstructorParameters<typeof PostgresCluster>[2]> = {}) => {
-    const chart = new Chart(Testing.app(), 'test');
+    const chart = new Chart(testApp(), 'test');
     new PostgresCluster(chart, 'Cluster', { name: 'team-db', namespace: 'team', teamId: 'team', ...props });
     return Testing.synth(chart);
   };

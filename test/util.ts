@@ -1,4 +1,6 @@
-import { Testing } from 'cdk8s';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Testing } from 'cdk8s';
 import { EnvironmentConfig } from '../lib/config';
 import { buildEnvironment } from '../lib/synthesize';
 
@@ -10,9 +12,19 @@ export interface K8sObject {
   readonly [field: string]: any;
 }
 
+/**
+ * An output folder that in-memory synthesis never creates (`Testing.app()` would leave a temporary folder per call).
+ */
+export const UNWRITTEN_OUTDIR = join(tmpdir(), 'jewelry-shop-db-tests-never-written');
+
+/** An App for in-memory tests: `Testing.synth(chart)` never writes to its outdir. */
+export function testApp(): App {
+  return new App({ outdir: UNWRITTEN_OUTDIR });
+}
+
 /** Synthesizes one environment in memory (nothing is written to dist/) and returns every object of every chart. */
 export function synthEnvironment(environment: EnvironmentConfig): K8sObject[] {
-  const app = buildEnvironment(environment, Testing.app().outdir);
+  const app = buildEnvironment(environment, UNWRITTEN_OUTDIR);
   return app.charts.flatMap((chart) => Testing.synth(chart) as K8sObject[]);
 }
 
