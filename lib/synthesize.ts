@@ -1,15 +1,19 @@
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
+import { synthesizeApp } from './app-synthesis';
 import { EnvironmentConfig } from './config';
 import { DatabaseClusterChart } from './database-chart';
+import { assertUniqueClusterNames, UniqueObjectNamesAcrossClusters } from './fleet-validation';
 
 /** Builds the App of one environment: one chart (one file) per database cluster. */
 export function buildEnvironment(environment: EnvironmentConfig, outdir: string): App {
+  assertUniqueClusterNames(environment);
   const app = new App({ outdir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  for (const cluster of environment.clusters) {
-    new DatabaseClusterChart(app, { cluster, kubernetesApi: environment.kubernetesApi });
-  }
+  const charts = environment.clusters.map(
+    (cluster) => new DatabaseClusterChart(app, { cluster, kubernetesApi: environment.kubernetesApi }),
+  );
+  app.node.addValidation(new UniqueObjectNamesAcrossClusters(environment.name, charts));
   return app;
 }
 
@@ -22,7 +26,7 @@ export function synthesizeAll(environments: readonly EnvironmentConfig[], distDi
   const staging = mkdtempSync(join(dirname(distDir), `.${basename(distDir)}-`));
   try {
     for (const environment of environments) {
-      buildEnvironment(environment, join(staging, environment.name)).synth();
+      synthesizeApp(buildEnvironment(environment, join(staging, environment.name)));
     }
     const previous = `${staging}.previous`;
     if (existsSync(distDir)) renameSync(distDir, previous);
