@@ -1,0 +1,451 @@
+// `npm run bench`: how fast the inner loop is, measured in one run on this machine, each result as a ratio against a
+// baseline measured in the same run:
+//   (a) `npm run synth` against the stock path (`cdk8s synth` running `npx ts-node main.ts` on the same code),
+//   (b) type-checking with TypeScript 7 (`npm test`'s `tsc`) against TypeScript 5.9's `tsc`,
+//   (c) the jest suite (swc) against its 5 s budget,
+//   (d) generated fleets of 1, 10, 100 and 1,000 clusters: wall time, peak memory, cost per cluster, against cdk8s'
+//       own `app.synth()` on the same fleet.
+// Writes bench/results.json and bench/results.md, and checks the targets, saying by how much and why one is missed.
+//
+//   npm run bench                 # ~2-3 minutes on 2 cores
+//   npm run bench -- --quick      # one run of each, no stock fleet of 1,000: a smoke test of the script
+//
+// The stock toolchain (ts-node on TypeScript 5.9) lives in bench/stock-toolchain, installed apart so that its
+// `tsc` never shadows the project's TypeScript 7; it is installed from its lock file on first use.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const { join } = require('node:path');
+const { transpile } = require('./transpile');
+
+const ROOT = join(__dirname, '..');
+const BENCH = join(ROOT, 'bench');
+const STOCK = join(BENCH, 'stock-toolchain');
+const QUICK = process.argv.includes('--quick');
+/** Repetitions of the small measurements (the median is reported), and of the slow stock synth. */
+const RUNS = QUICK ? 1 : Number(process.env.BENCH_RUNS ?? 5);
+const SLOW_RUNS = QUICK ? 1 : Math.max(1, Math.ceil(RUNS / 2));
+const FLEET_SIZES = [1, 10, 100, 1000];
+/**
+ * The baseline `app.synth()` is quadratic: it runs every validation of the app, the whole-environment rules among
+ * them, once per chart (81 s at 1,000 clusters). It is measured up to 300 clusters, where the growth already shows.
+ */
+const STOCK_FLEET_SIZES = [1, 10, 100, 300];
+/** Test files whose path matches this run real PostgreSQL, PgBouncer or promtool: not part of the unit suite. */
+const INTEGRATION_TESTS = 'integration';
+const QUIET_NPM = { NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_FUND: 'false' };
+
+const TARGETS = {
+  synthSeconds: 0.5,
+  synthSpeedup: 10,
+  unitTestSeconds: 5,
+  fleet1000Seconds: 10,
+  fleet1000MiB: 1024,
+  /** Marginal cost per cluster between 100 and 1,000 clusters, relative to between 10 and 100: at most this. */
+  perClusterGrowth: 1.5,
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measuring
+
+/** Runs a command to completion; returns its wall time in seconds, or throws with the end of its output. */
+function timed(command, args, options = {}) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options, env: { ...process.env, ...options.env } });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) {
+    const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`.trim().split('\n').slice(-25).join('\n');
+    throw new Error(`${command} ${args.join(' ')} (in ${options.cwd ?? ROOT}) failed with status ${result.status}:\n${output}`);
+  }
+  return { seconds, stdout: result.stdout };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** `runs` timings of `measure` after `warmups` discarded ones: { median, runs }. */
+function repeat(runs, measure, warmups = 1) {
+  for (let i = 0; i < warmups; i++) measure();
+  const seconds = Array.from({ length: runs }, () => measure());
+  return { median: median(seconds), runs: seconds };
+}
+
+function log(message) {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The machine and the toolchains
+
+function describeMachine() {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  return {
+    cpu: model.trim(),
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100),
+  };
+}
+
+function packageVersion(directory) {
+  return JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')).version;
+}
+
+/** The stock toolchain's node_modules, installed from bench/stock-toolchain's lock file if absent. */
+function stockToolchain() {
+  const modules = join(STOCK, 'node_modules');
+  if (!existsSync(join(modules, 'ts-node')) || !existsSync(join(modules, 'typescript'))) {
+    log('installing the stock toolchain (ts-node, TypeScript 5.9) into bench/stock-toolchain/node_modules');
+    timed('npm', ['ci', '--no-audit', '--no-fund'], { cwd: STOCK, env: QUIET_NPM });
+  }
+  return {
+    tsNode: join(modules, 'ts-node'),
+    typescript: join(modules, 'typescript'),
+    versions: { 'ts-node': packageVersion(join(modules, 'ts-node')), typescript: packageVersion(join(modules, 'typescript')) },
+  };
+}
+
+/** The project's own TypeScript (7): the `tsc` of `npm test`, resolved by package, not through node_modules/.bin. */
+function projectTypescript() {
+  const directory = join(ROOT, 'node_modules', 'typescript');
+  const version = packageVersion(directory);
+  if (!version.startsWith('7.')) throw new Error(`node_modules/typescript is ${version}, expected the project's TypeScript 7`);
+  return { tsc: join(directory, 'bin', 'tsc'), version };
+}
+
+/**
+ * A copy of the project's sources in a temporary folder, with a node_modules of links to the project's packages.
+ * `stock` makes it a stock cdk8s TypeScript project on the same code: ts-node added, `app: npx ts-node main.ts` in
+ * cdk8s.yaml and `"synth": "cdk8s synth"` in package.json, as `cdk8s init typescript-app` writes them (`cdk8s synth`
+ * deletes dist/ first: it never runs on the real one).
+ */
+function projectCopy(stock) {
+  const copy = mkdtempSync(join(os.tmpdir(), `jewelry-shop-db-bench-${stock ? 'stock' : 'ours'}-`));
+  for (const entry of ['main.ts', 'lib', 'imports', 'scripts', 'package.json', 'tsconfig.json', 'cdk8s.yaml']) {
+    cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
+  }
+  const modules = join(copy, 'node_modules');
+  mkdirSync(join(modules, '.bin'), { recursive: true });
+  const projectModules = join(ROOT, 'node_modules');
+  for (const entry of readdirSync(projectModules)) {
+    if (entry !== '.bin') symlinkSync(join(projectModules, entry), join(modules, entry));
+  }
+  for (const bin of readdirSync(join(projectModules, '.bin'))) {
+    symlinkSync(join(projectModules, '.bin', bin), join(modules, '.bin', bin));
+  }
+  if (stock) {
+    symlinkSync(stock.tsNode, join(modules, 'ts-node'));
+    symlinkSync(join(stock.tsNode, 'dist', 'bin.js'), join(modules, '.bin', 'ts-node'));
+    const config = readFileSync(join(copy, 'cdk8s.yaml'), 'utf8').replace(/^app: .*$/m, 'app: npx ts-node main.ts');
+    writeFileSync(join(copy, 'cdk8s.yaml'), config);
+    const pkg = JSON.parse(readFileSync(join(copy, 'package.json'), 'utf8'));
+    // --no-check-upgrade: cdk8s-cli would otherwise ask the npm registry for a newer version on every run.
+    pkg.scripts = { synth: 'cdk8s synth --no-check-upgrade' };
+    writeFileSync(join(copy, 'package.json'), JSON.stringify(pkg, null, 2));
+  }
+  return copy;
+}
+
+/** Every file under `folder`, relative name -> content. */
+function treeOf(folder, prefix = '') {
+  const files = {};
+  for (const entry of readdirSync(join(folder, prefix), { withFileTypes: true })) {
+    const name = join(prefix, entry.name);
+    if (entry.isDirectory()) Object.assign(files, treeOf(folder, name));
+    else files[name] = readFileSync(join(folder, name), 'utf8');
+  }
+  return files;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (a) synthesis
+
+function measureSynth(stock) {
+  const ours = projectCopy(undefined);
+  const stockCopy = projectCopy(stock);
+  try {
+    const node = (args, cwd) => () => timed(process.execPath, args, { cwd }).seconds;
+    const npmRun = (cwd, env = {}) => () => timed('npm', ['run', 'synth'], { cwd, env: { ...QUIET_NPM, ...env } }).seconds;
+    log(`node startup, ${RUNS} runs`);
+    const nodeStartup = repeat(RUNS, node(['-e', '0'], ours));
+    log('node scripts/synth.js, cold (transpiles everything)');
+    const cold = node(['scripts/synth.js'], ours)();
+    log(`node scripts/synth.js, ${RUNS} runs`);
+    const direct = repeat(RUNS, node(['scripts/synth.js'], ours));
+    log(`npm run synth, ${RUNS} runs`);
+    const npm = repeat(RUNS, npmRun(ours));
+    const oursOutput = treeOf(join(ours, 'dist'));
+
+    const stockEnv = { TS_NODE_COMPILER: stock.typescript };
+    log(`stock: npm run synth = cdk8s synth, app npx ts-node main.ts (TypeScript ${stock.versions.typescript}), ${SLOW_RUNS} runs`);
+    const stockNpm = repeat(SLOW_RUNS, npmRun(stockCopy, stockEnv));
+    log(`stock: cdk8s synth without npm, ${SLOW_RUNS} runs`);
+    const cdk8s = join(stockCopy, 'node_modules', '.bin', 'cdk8s');
+    const stockDirect = repeat(
+      SLOW_RUNS,
+      () => timed(cdk8s, ['synth', '--no-check-upgrade'], { cwd: stockCopy, env: { ...QUIET_NPM, ...stockEnv } }).seconds,
+      0,
+    );
+    if (JSON.stringify(treeOf(join(stockCopy, 'dist'))) !== JSON.stringify(oursOutput)) {
+      throw new Error('the stock path wrote a different dist/ than npm run synth: the comparison would be meaningless');
+    }
+    return { nodeStartup, cold, direct, npmRun: npm, stock: stockNpm, stockDirect, files: Object.keys(oursOutput).length };
+  } finally {
+    rmSync(ours, { recursive: true, force: true });
+    rmSync(stockCopy, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (b) type-checking, (c) tests
+
+function measureTypecheck(stock, typescript) {
+  log(`tsc (TypeScript ${typescript.version}), ${SLOW_RUNS} runs`);
+  const ours = repeat(SLOW_RUNS, () => timed(process.execPath, [typescript.tsc, '-p', 'tsconfig.json'], { cwd: ROOT }).seconds);
+  log(`tsc --noEmit (TypeScript ${stock.versions.typescript}), ${SLOW_RUNS} runs`);
+  const stockTsc = join(stock.typescript, 'bin', 'tsc');
+  const baseline = repeat(SLOW_RUNS, () => timed(process.execPath, [stockTsc, '--noEmit', '-p', 'tsconfig.json'], { cwd: ROOT }).seconds);
+  return { ours, baseline };
+}
+
+function measureTests() {
+  const report = join(mkdtempSync(join(os.tmpdir(), 'jewelry-shop-db-bench-jest-')), 'report.json');
+  try {
+    const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+    let last;
+    log(`jest --ci (unit suite: without test files matching "${INTEGRATION_TESTS}"), ${SLOW_RUNS} runs`);
+    const wall = repeat(SLOW_RUNS, () => {
+      const args = [jest, '--ci', '--silent', '--json', `--outputFile=${report}`, `--testPathIgnorePatterns=${INTEGRATION_TESTS}`];
+      const run = timed(process.execPath, args, { cwd: ROOT });
+      last = JSON.parse(readFileSync(report, 'utf8'));
+      return run.seconds;
+    }, 0);
+    const files = last.testResults
+      .map((file) => ({ file: file.name.slice(ROOT.length + 1), seconds: (file.endTime - file.startTime) / 1000 }))
+      .sort((a, b) => b.seconds - a.seconds);
+    const skipped = last.numPendingTests + last.numTodoTests;
+    const listed = timed(process.execPath, [jest, '--listTests'], { cwd: ROOT }).stdout.trim().split('\n');
+    const integration = listed.filter((file) => file.includes(INTEGRATION_TESTS)).map((file) => file.slice(ROOT.length + 1)).sort();
+    return { wall, tests: last.numTotalTests, skipped, suites: last.numTotalTestSuites, slowest: files.slice(0, 3), integration };
+  } finally {
+    rmSync(join(report, '..'), { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// (d) fleets
+
+function fleetRun(clusters, stock) {
+  const args = [join(__dirname, 'bench-fleet.js'), String(clusters), ...(stock ? ['--stock'] : [])];
+  const { seconds, stdout } = timed(process.execPath, args, { cwd: ROOT });
+  return { ...JSON.parse(stdout.trim().split('\n').pop()), wallSeconds: seconds };
+}
+
+function measureFleet(clusters, stock) {
+  const runs = clusters >= 100 ? SLOW_RUNS : RUNS;
+  log(`fleet of ${clusters} with ${stock ? "cdk8s' app.synth()" : 'synthesizeApp'}, ${runs} run(s)`);
+  const samples = Array.from({ length: runs }, () => fleetRun(clusters, stock));
+  const pick = (key) => median(samples.map((sample) => sample[key]));
+  return {
+    clusters,
+    runs,
+    wallSeconds: pick('wallSeconds'),
+    loadSeconds: pick('loadMs') / 1000,
+    buildSeconds: pick('buildMs') / 1000,
+    synthSeconds: pick('synthMs') / 1000,
+    peakMiB: pick('maxRssKiB') / 1024,
+    files: samples[0].files,
+    megabytes: samples[0].bytes / 1e6,
+  };
+}
+
+/** Cost of each added cluster between consecutive sizes (wall time and memory): the slope of the curve. */
+function marginalCosts(fleets) {
+  return fleets.slice(1).map((fleet, index) => {
+    const previous = fleets[index];
+    const added = fleet.clusters - previous.clusters;
+    return {
+      from: previous.clusters,
+      to: fleet.clusters,
+      msPerCluster: ((fleet.wallSeconds - previous.wallSeconds) * 1000) / added,
+      synthMsPerCluster: ((fleet.buildSeconds + fleet.synthSeconds - previous.buildSeconds - previous.synthSeconds) * 1000) / added,
+      kibPerCluster: ((fleet.peakMiB - previous.peakMiB) * 1024) / added,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Targets
+
+const s = (seconds) => `${seconds.toFixed(2)} s`;
+const x = (ratio) => `${ratio.toFixed(1)}x`;
+
+function evaluateTargets(results) {
+  const { synth, tests, fleets } = results;
+  const npmOverhead = synth.npmRun.median - synth.direct.median;
+  const fleet1000 = fleets.ours.find((fleet) => fleet.clusters === 1000);
+  const [, middle, last] = fleets.oursMarginal;
+  const growth = last.synthMsPerCluster / middle.synthMsPerCluster;
+  const stockMarginal = fleets.stockMarginal;
+  const stockGrowth = stockMarginal.length === 3 ? stockMarginal[2].synthMsPerCluster / stockMarginal[1].synthMsPerCluster : undefined;
+  const speedup = synth.stock.median / synth.npmRun.median;
+  const target = (name, goal, measured, met, why) => ({ name, goal, measured, met, ...(met ? {} : { why }) });
+  return [
+    target('`npm run synth` median', `< ${s(TARGETS.synthSeconds)}`, s(synth.npmRun.median), synth.npmRun.median < TARGETS.synthSeconds,
+      `missed by ${s(synth.npmRun.median - TARGETS.synthSeconds)}: npm's own CLI takes ${s(npmOverhead)} before and after ` +
+      `the synth program (\`node scripts/synth.js\` alone: ${s(synth.direct.median)}, ` +
+      `${synth.direct.median < TARGETS.synthSeconds ? 'within' : 'over'} the target; bare \`node -e 0\`: ${s(synth.nodeStartup.median)}). ` +
+      'What remains is loading cdk8s and cdk8s-plus-27 (whose generated k8s.js is 2.5 MB) and the YAML output. ' +
+      'On Node.js >= 22, `node --run synth` runs the script without npm\'s CLI.'),
+    target('`npm run synth` vs the stock `npm run synth` (`cdk8s synth` + ts-node)', `>= ${x(TARGETS.synthSpeedup)} faster`,
+      `${x(speedup)} faster`, speedup >= TARGETS.synthSpeedup,
+      `missed by ${x(TARGETS.synthSpeedup - speedup)}: the stock path took ${s(synth.stock.median)}, npm run synth ` +
+      `${s(synth.npmRun.median)}, of which npm's CLI is ${s(npmOverhead)}; without npm on either side: ` +
+      `${x(synth.stockDirect.median / synth.direct.median)} (${s(synth.stockDirect.median)} vs ${s(synth.direct.median)})`),
+    target('unit test suite (`jest --ci` without integration tests) median', `< ${s(TARGETS.unitTestSeconds)}`, s(tests.wall.median), tests.wall.median < TARGETS.unitTestSeconds,
+      `missed by ${s(tests.wall.median - TARGETS.unitTestSeconds)}; slowest files: ` +
+      tests.slowest.map((file) => `${file.file} ${s(file.seconds)}`).join(', ')),
+    target('fleet of 1,000 clusters: wall time', `< ${s(TARGETS.fleet1000Seconds)}`, s(fleet1000.wallSeconds),
+      fleet1000.wallSeconds < TARGETS.fleet1000Seconds,
+      `missed by ${s(fleet1000.wallSeconds - TARGETS.fleet1000Seconds)}: load ${s(fleet1000.loadSeconds)}, ` +
+      `build ${s(fleet1000.buildSeconds)}, synth + write ${s(fleet1000.synthSeconds)}`),
+    target('fleet of 1,000 clusters: peak memory', `< ${TARGETS.fleet1000MiB} MiB`, `${fleet1000.peakMiB.toFixed(0)} MiB`,
+      fleet1000.peakMiB < TARGETS.fleet1000MiB, `missed by ${(fleet1000.peakMiB - TARGETS.fleet1000MiB).toFixed(0)} MiB`),
+    target('cost per cluster constant (no quadratic step)',
+      `marginal ms/cluster 100->1,000 <= ${TARGETS.perClusterGrowth}x that of 10->100`,
+      `${x(growth)} (${middle.synthMsPerCluster.toFixed(2)} -> ${last.synthMsPerCluster.toFixed(2)} ms/cluster)` +
+        (stockGrowth === undefined ? '' : `; cdk8s app.synth(): ${x(stockGrowth)} (${stockMarginal[2].from}->${stockMarginal[2].to} vs 10->100)`),
+      growth <= TARGETS.perClusterGrowth,
+      `missed by ${x(growth - TARGETS.perClusterGrowth)}: the cost per cluster grows with the fleet; compare the phases ` +
+      'of the fleet table (build = constructing the charts, synth = validating, rendering and writing)'),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Report
+
+function markdown(results) {
+  const { machine, versions, synth, typecheck, tests, fleets, targets } = results;
+  const lines = [];
+  const row = (...cells) => lines.push(`| ${cells.join(' | ')} |`);
+  lines.push('# Benchmark results', '');
+  lines.push(`Written by \`npm run bench\`${QUICK ? ' --quick (one run of each: a smoke test, not a measurement)' : ''}. `
+    + 'All ratios compare two measurements of the same run on the same machine; small measurements are medians of '
+    + `${RUNS} runs (slow ones of ${SLOW_RUNS}) after one warm-up.`, '');
+  lines.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; ${machine.os}; Node.js ${machine.node}. `
+    + `Load average at start ${machine.loadAverageAtStart.join(' / ')}, at end ${machine.loadAverageAtEnd.join(' / ')} `
+    + '(other processes share the CPU: absolute times are noisy, ratios less so).', '');
+  lines.push(`Toolchains: TypeScript ${versions.typescript} (\`npm test\`), swc ${versions.swc}, jest ${versions.jest}, `
+    + `cdk8s ${versions.cdk8s}, cdk8s-cli ${versions['cdk8s-cli']}; stock path: ts-node ${versions.stock['ts-node']} on `
+    + `TypeScript ${versions.stock.typescript}.`, '');
+
+  lines.push('## Targets', '');
+  row('target', 'goal', 'measured', 'met');
+  row('---', '---', '---', '---');
+  for (const t of targets) row(t.name, t.goal, t.measured, t.met ? 'yes' : `**no**: ${t.why}`);
+  lines.push('');
+
+  lines.push(`## (a) Synthesis of dev and prod (${synth.files} files, the same bytes on both paths)`, '');
+  row('command', 'median', 'runs', 'stock is slower by');
+  row('---', '---:', '---', '---:');
+  const runsOf = (m) => m.runs.map((r) => r.toFixed(2)).join(', ');
+  row('stock `npm run synth` = `cdk8s synth`, app `npx ts-node main.ts` (type-checks)', s(synth.stock.median), runsOf(synth.stock), '');
+  row('`npm run synth` (swc transpile of changed files, then node; no type-check)', s(synth.npmRun.median), runsOf(synth.npmRun),
+    x(synth.stock.median / synth.npmRun.median));
+  row('stock `cdk8s synth` without npm', s(synth.stockDirect.median), runsOf(synth.stockDirect), '');
+  row('`node scripts/synth.js` (our synth without npm)', s(synth.direct.median), runsOf(synth.direct),
+    x(synth.stockDirect.median / synth.direct.median));
+  row('`node -e 0` (bare node startup, for reference)', s(synth.nodeStartup.median), runsOf(synth.nodeStartup), '');
+  lines.push('', `First \`node scripts/synth.js\` on a fresh checkout (transpiles every file): ${s(synth.cold)}. `
+    + 'The stock rows run `cdk8s synth --no-check-upgrade` (otherwise cdk8s-cli asks the npm registry for a newer version '
+    + 'on each run), so the stock times are, if anything, flattering.', '');
+
+  lines.push('## (b) Type-checking, (c) tests', '');
+  row('step', 'median', 'runs', 'baseline', 'ratio');
+  row('---', '---:', '---', '---', '---:');
+  row(`\`tsc -p tsconfig.json\` (TypeScript ${versions.typescript})`, s(typecheck.ours.median), typecheck.ours.runs.map((r) => r.toFixed(2)).join(', '),
+    `TypeScript ${versions.stock.typescript} \`tsc --noEmit\`: ${s(typecheck.baseline.median)}`, x(typecheck.baseline.median / typecheck.ours.median));
+  row(`unit suite: \`jest --ci\` (${tests.suites} files, ${tests.tests} tests, ${tests.skipped} skipped)`, s(tests.wall.median), tests.wall.runs.map((r) => r.toFixed(2)).join(', '),
+    `budget ${s(TARGETS.unitTestSeconds)}`, `${((tests.wall.median / TARGETS.unitTestSeconds) * 100).toFixed(0)}% of budget`);
+  lines.push('', `Slowest test files (last run): ${tests.slowest.map((f) => `${f.file} ${s(f.seconds)}`).join(', ')}. `
+    + `Not in the unit suite (real binaries): ${tests.integration.length > 0 ? tests.integration.join(', ') : 'none'}. `
+    + 'No stock test baseline (ts-jest) is measured: ts-jest requires TypeScript < 7 as a peer and would have to be '
+    + 'installed beside jest in the stock toolchain.', '');
+
+  lines.push('## (d) Fleets (generated: 2 clusters per namespace, one process per measurement)', '');
+  row('clusters', 'wall', 'load', 'build', 'synth + write', 'peak RSS', 'output', 'cdk8s `app.synth()` wall', 'speedup');
+  row('---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:');
+  for (const fleet of fleets.ours) {
+    const stock = fleets.stock.find((f) => f.clusters === fleet.clusters);
+    row(fleet.clusters.toLocaleString('en'), s(fleet.wallSeconds), s(fleet.loadSeconds), s(fleet.buildSeconds), s(fleet.synthSeconds),
+      `${fleet.peakMiB.toFixed(0)} MiB`, `${fleet.files} files, ${fleet.megabytes.toFixed(1)} MB`,
+      stock ? `${s(stock.wallSeconds)}${stock.runs === 1 ? ' (1 run)' : ''}` : 'not measured',
+      stock ? x(stock.wallSeconds / fleet.wallSeconds) : '');
+  }
+  lines.push('', 'Cost of each added cluster (slope between consecutive sizes of build + synth time, and of peak memory):', '');
+  row('synthesis', 'between', 'ms per cluster', 'KiB per cluster');
+  row('---', '---', '---:', '---:');
+  for (const [name, marginal] of [['synthesizeApp', fleets.oursMarginal], ['cdk8s `app.synth()`', fleets.stockMarginal]]) {
+    for (const m of marginal) row(name, `${m.from} -> ${m.to}`, m.synthMsPerCluster.toFixed(2), m.kibPerCluster.toFixed(0));
+  }
+  lines.push('', 'cdk8s 2.70\'s `app.synth()` renders each chart with `chart.toJson()`, which validates the whole app again '
+    + '(every construct\'s validations, the whole-environment rules among them) and resolves its dependencies again: its cost '
+    + 'per cluster grows with the fleet. The project synthesizes with `synthesizeApp` (lib/app-synthesis.ts), which '
+    + 'validates once and writes the same bytes (test/app-synthesis.test.ts). `app.synth()` is measured up to '
+    + `${STOCK_FLEET_SIZES[STOCK_FLEET_SIZES.length - 1]} clusters only: at 1,000 it took 81 s.`, '');
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function main() {
+  const started = Date.now();
+  const machine = describeMachine();
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverageAtStart.join(' ')}`);
+  transpile();
+  const stock = stockToolchain();
+  const typescript = projectTypescript();
+  const versions = {
+    typescript: typescript.version,
+    swc: packageVersion(join(ROOT, 'node_modules', '@swc', 'core')),
+    jest: packageVersion(join(ROOT, 'node_modules', 'jest')),
+    cdk8s: packageVersion(join(ROOT, 'node_modules', 'cdk8s')),
+    'cdk8s-cli': packageVersion(join(ROOT, 'node_modules', 'cdk8s-cli')),
+    stock: stock.versions,
+  };
+
+  const synth = measureSynth(stock);
+  const typecheck = measureTypecheck(stock, typescript);
+  const tests = measureTests();
+  const ours = FLEET_SIZES.map((clusters) => measureFleet(clusters, false));
+  const stockFleets = STOCK_FLEET_SIZES.map((clusters) => measureFleet(clusters, true));
+  const fleets = { ours, stock: stockFleets, oursMarginal: marginalCosts(ours), stockMarginal: marginalCosts(stockFleets) };
+
+  machine.loadAverageAtEnd = os.loadavg().map((load) => Math.round(load * 100) / 100);
+  const results = { date: new Date().toISOString(), quick: QUICK, runs: RUNS, machine, versions, synth, typecheck, tests, fleets };
+  results.targets = evaluateTargets(results);
+  results.benchSeconds = (Date.now() - started) / 1000;
+
+  mkdirSync(BENCH, { recursive: true });
+  const md = `${markdown(results)}\nThe benchmark took ${s(results.benchSeconds)}.\n`;
+  if (QUICK) {
+    process.stdout.write(md);
+    log('--quick: results not written (one run of each is not a measurement)');
+  } else {
+    writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(BENCH, 'results.md'), md);
+    process.stdout.write(md);
+    log('wrote bench/results.json and bench/results.md');
+  }
+  const missed = results.targets.filter((t) => !t.met);
+  if (missed.length > 0) log(`${missed.length} target(s) missed: ${missed.map((t) => t.name).join('; ')}`);
+}
+
+main();
