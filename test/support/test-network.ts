@@ -21,7 +21,11 @@ export class TestNetwork {
   public static create(): TestNetwork {
     if (!runningAsRoot) return new TestNetwork('127.0.0.1', undefined);
     const name = `jsdb-test-${process.pid}-${TestNetwork.created++}`;
-    run(['ip', 'netns', 'add', name]);
+    try {
+      run(['ip', 'netns', 'add', name]);
+    } catch (error) {
+      throw new Error(`could not create a network namespace for the TLS rule tests (root with CAP_SYS_ADMIN is needed): ${(error as Error).message}`);
+    }
     const network = new TestNetwork(NAMESPACE_ADDRESS, name);
     try {
       run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
