@@ -16,6 +16,10 @@ import { runningAsRoot } from './integration-tools';
 /** The non-loopback address inside the namespace. */
 const NAMESPACE_ADDRESS = '198.51.100.10';
 
+/** Namespaces not yet destroyed, removed when the test process exits without afterAll (a crash). */
+const liveNamespaces = new Set<TestNetwork>();
+process.once('exit', () => liveNamespaces.forEach((network) => network.destroy()));
+
 export class TestNetwork {
   /** A private network namespace when root, else the host's loopback. */
   public static create(): TestNetwork {
@@ -27,6 +31,7 @@ export class TestNetwork {
       throw new Error(`could not create a network namespace for the TLS rule tests (root with CAP_SYS_ADMIN is needed): ${(error as Error).message}`);
     }
     const network = new TestNetwork(NAMESPACE_ADDRESS, name);
+    liveNamespaces.add(network);
     try {
       run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
       run(['ip', '-n', name, 'address', 'add', `${NAMESPACE_ADDRESS}/32`, 'dev', 'lo']);
@@ -71,7 +76,7 @@ export class TestNetwork {
 
   /** Removes the namespace; the processes in it must have been stopped. */
   public destroy(): void {
-    if (this.namespace !== undefined) run(['ip', 'netns', 'delete', this.namespace]);
+    if (this.namespace !== undefined && liveNamespaces.delete(this)) run(['ip', 'netns', 'delete', this.namespace]);
   }
 }
 
