@@ -9,6 +9,7 @@ import {
 } from '../imports/postgresql-acid.zalan.do';
 import { ClusterPodLabels } from './labels';
 import { buildPgHba, SslPolicy } from './pg-hba';
+import { validateServerSettings } from './server-settings-validation';
 
 /** CPU and memory of one container, in Kubernetes quantities (`500m`, `4Gi`). */
 export interface ContainerResources {
@@ -210,6 +211,7 @@ export class PostgresCluster extends Construct {
         additionalVolumes: props.additionalVolumes && [...props.additionalVolumes],
       },
     });
+    this.node.addValidation({ validate: () => validateServerSettings(this.name, this.resource.toJson().spec) });
   }
 }
 

@@ -129,7 +129,7 @@ describe('PostgresCluster construct', () => {
   });
 
   test('parameters are written in sorted key order, whatever the configuration order', () => {
-    const [postgresql] = synth({ parameters: { work_mem: '4MB', max_connections: '50' } });
+    const [postgresql] = synth({ parameters: { work_mem: '4MB', max_connections: '100' } });
     expect(Object.keys(postgresql.spec.postgresql.parameters)).toEqual(['max_connections', 'work_mem']);
   });
 });

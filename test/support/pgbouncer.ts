@@ -1,0 +1,142 @@
+/**
+ * A throwaway PgBouncer (Debian `pgbouncer`) in front of a PostgresServer, configured as the Zalando
+ * operator configures its pooler pods: `auth_user` + `auth_query` through the `pooler` role's
+ * `user_lookup` function, TLS to the server (`server_tls_sslmode = require`), and the pool sizes the operator
+ * derives from `connectionPooler.maxDBConnections` and `numberOfInstances`.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PoolerPodSizes } from '../../lib/connection-budget';
+import { asServerUser, PGBOUNCER, POSTGRES_BIN, runningAsRoot, serverUserIds } from './integration-tools';
+import { PostgresServer, runClient, sleep } from './postgres-server';
+
+/** The operator's pooler role and the schema of its lookup function (operator defaults `connection_pooler_user`/`_schema`). */
+export const POOLER_USER = 'pooler';
+const POOLER_SCHEMA = 'pooler';
+
+export interface PgBouncerProps {
+  readonly server: PostgresServer;
+  /** `transaction` or `session`, from `connectionPooler.mode`. */
+  readonly mode: string;
+  /** The sizes of one pooler pod (see poolerPodSizes). */
+  readonly sizes: PoolerPodSizes;
+  /** The pooler role's password (the operator keeps it in a Secret). */
+  readonly poolerPassword: string;
+  /** Databases to create the lookup function in, as the operator does in every database it manages. */
+  readonly databases: readonly string[];
+}
+
+export class PgBouncer {
+  /** Creates the pooler role and its lookup function on the server, then starts PgBouncer. */
+  public static async start(props: PgBouncerProps): Promise<PgBouncer> {
+    const { server } = props;
+    server.admin(`CREATE ROLE ${POOLER_USER} LOGIN PASSWORD '${props.poolerPassword}'`);
+    for (const database of ['postgres', ...props.databases]) server.admin(userLookupSql(), database);
+    const folder = mkdtempSync('/tmp/jsdb-pgbouncer-');
+    const bouncer = new PgBouncer(server, folder, await server.network.freePort());
+    try {
+      bouncer.configure(props);
+      await bouncer.launch();
+      return bouncer;
+    } catch (error) {
+      await bouncer.stop();
+      throw error;
+    }
+  }
+
+  private process: ChildProcess | undefined;
+
+  private constructor(
+    private readonly server: PostgresServer,
+    private readonly folder: string,
+    public readonly port: number,
+  ) {}
+
+  /** Runs an admin console command (`SHOW POOLS`) as the pooler role; returns one record per row, by column name. */
+  public show(command: string, password: string): Record<string, string>[] {
+    const conninfo = `host=${this.server.address} port=${this.port} user=${POOLER_USER} dbname=pgbouncer sslmode=disable connect_timeout=5`;
+    const result = runClient(this.server.network.command([join(POSTGRES_BIN, 'psql'), '-X', '-q', '-A', '-F', '\t', '-P', 'footer=off', conninfo, '-c', command]), {
+      PGPASSWORD: password,
+    });
+    if (!result.ok) throw new Error(`${command} failed: ${result.stderr}`);
+    const [header, ...rows] = result.stdout.split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
+    return rows.map((row) => Object.fromEntries(header.map((column, index) => [column, row[index]])));
+  }
+
+  public async stop(): Promise<void> {
+    const bouncer = this.process;
+    if (bouncer !== undefined && bouncer.exitCode === null && bouncer.signalCode === null) {
+      const exited = once(bouncer, 'exit');
+      bouncer.kill('SIGTERM'); // immediate shutdown (SIGINT waits for server connections to be released)
+      await exited;
+    }
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+
+  private configure(props: PgBouncerProps): void {
+    const server = `host=${this.server.address} port=${this.server.port} auth_user=${POOLER_USER}`;
+    const ini = [
+      '[databases]',
+      `* = ${server}`,
+      `postgres = ${server}`,
+      '',
+      '[pgbouncer]',
+      `pool_mode = ${props.mode}`,
+      `listen_addr = ${this.server.address}`,
+      `listen_port = ${this.port}`,
+      'unix_socket_dir =', // no socket file left in /tmp
+      `logfile = ${join(this.folder, 'pgbouncer.log')}`,
+      `admin_users = ${POOLER_USER}`,
+      `auth_file = ${join(this.folder, 'userlist.txt')}`,
+      `auth_query = SELECT * FROM ${POOLER_SCHEMA}.user_lookup($1)`,
+      'auth_type = md5',
+      'server_tls_sslmode = require',
+      `default_pool_size = ${props.sizes.defaultPoolSize}`,
+      `reserve_pool_size = ${props.sizes.reservePoolSize}`,
+      'max_client_conn = 10000',
+      `max_db_connections = ${props.sizes.maxDbConnections}`,
+      'idle_transaction_timeout = 600',
+      'server_login_retry = 5',
+      'ignore_startup_parameters = extra_float_digits,options',
+    ];
+    writeFileSync(join(this.folder, 'pgbouncer.ini'), `${ini.join('\n')}\n`);
+    writeFileSync(join(this.folder, 'userlist.txt'), `"${POOLER_USER}" "${props.poolerPassword}"\n`, { mode: 0o600 });
+    if (runningAsRoot) {
+      const { uid, gid } = serverUserIds();
+      for (const path of [this.folder, join(this.folder, 'pgbouncer.ini'), join(this.folder, 'userlist.txt')]) chownSync(path, uid, gid);
+    }
+  }
+
+  private async launch(): Promise<void> {
+    const [command, ...args] = this.server.network.command([...asServerUser(), PGBOUNCER, join(this.folder, 'pgbouncer.ini')]);
+    this.process = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let output = '';
+    this.process.stderr?.on('data', (chunk) => (output += chunk));
+    for (let waited = 0; ; waited += 50) {
+      // As the pooler role to the admin console: any other database would first be looked up on the server.
+      const probe = runClient(this.server.network.command([join(POSTGRES_BIN, 'pg_isready'), '-q', '-h', this.server.address, '-p', String(this.port),
+        '-U', POOLER_USER, '-d', 'pgbouncer']));
+      if (probe.ok) return;
+      if (this.process.exitCode !== null || waited > 10_000) throw new Error(`PgBouncer did not start:\n${output}`);
+      await sleep(50);
+    }
+  }
+}
+
+/** The operator's lookup function: PgBouncer reads a client's password hash through it as the pooler role. */
+function userLookupSql(): string {
+  return `
+    CREATE SCHEMA IF NOT EXISTS ${POOLER_SCHEMA};
+    CREATE OR REPLACE FUNCTION ${POOLER_SCHEMA}.user_lookup(IN i_username text, OUT uname text, OUT phash text)
+    RETURNS record AS $$
+    BEGIN
+      SELECT usename, passwd FROM pg_catalog.pg_shadow WHERE usename = i_username INTO uname, phash;
+      RETURN;
+    END;
+    $$ LANGUAGE plpgsql SECURITY DEFINER;
+    REVOKE ALL ON FUNCTION ${POOLER_SCHEMA}.user_lookup(text) FROM public, ${POOLER_USER};
+    GRANT EXECUTE ON FUNCTION ${POOLER_SCHEMA}.user_lookup(text) TO ${POOLER_USER};
+    GRANT USAGE ON SCHEMA ${POOLER_SCHEMA} TO ${POOLER_USER};`;
+}
