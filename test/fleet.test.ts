@@ -60,8 +60,8 @@ describe('syntheticFleet', () => {
   });
 });
 
-describe('a fleet of 12 clusters, two per namespace', () => {
-  const environment = syntheticFleet({ clusters: 12, clustersPerNamespace: 2 });
+describe('a fleet of 6 clusters, two per namespace', () => {
+  const environment = syntheticFleet({ clusters: 6, clustersPerNamespace: 2 });
   const objects = synthEnvironment(environment);
   const inNamespace = (namespace: string) => (o: K8sObject) => o.metadata.namespace === namespace;
 
@@ -80,7 +80,7 @@ describe('a fleet of 12 clusters, two per namespace', () => {
   test('no two objects share kind, namespace and name', () => {
     const keys = objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
     expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
-    expect(objects).toHaveLength(12 * 9);
+    expect(objects).toHaveLength(6 * 9);
   });
 
   test('every object of a cluster is named after it and labelled as part of it, in its own file', () => {
