@@ -1,4 +1,5 @@
 import { DatabaseClusterConfig } from './database-chart';
+import { GitOpsConfig } from './gitops';
 import { KubernetesApiAddresses } from './network-policies';
 
 /** One target Kubernetes cluster; synthesized to `dist/<name>/`. */
@@ -56,3 +57,12 @@ export const PROD: EnvironmentConfig = {
 
 /** Every environment, synthesized by `npm run synth`. */
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [DEV, PROD];
+
+/**
+ * How Argo CD or Flux finds this repository. MUST SET `repoUrl` to your repository's clone URL
+ * (and `branch` if you deploy another one); see README, "GitOps".
+ */
+export const GITOPS: GitOpsConfig = {
+  repoUrl: 'https://git.example.com/platform/jewelry-shop-db.git',
+  branch: 'main',
+};
