@@ -1,6 +1,7 @@
 import { DatabaseClusterConfig } from './database-chart';
 import { GitOpsConfig } from './gitops';
 import { KubernetesApiAddresses } from './network-policies';
+import { SslPolicy } from './pg-hba';
 
 /** One target Kubernetes cluster; synthesized to `dist/<name>/`. */
 export interface EnvironmentConfig {
@@ -45,6 +46,7 @@ export const DEV: EnvironmentConfig = {
  * - kubernetesApi.serviceCidrs: `kubectl get svc kubernetes -n default -o jsonpath='{.spec.clusterIP}'` + "/32"
  * - kubernetesApi.endpointCidrs: the addresses of `kubectl get endpoints kubernetes -n default` (control plane nodes)
  * - storageClass: a replicated production StorageClass
+ * - tls.issuer: your cert-manager issuer
  */
 export const PROD: EnvironmentConfig = {
   name: 'prod',
@@ -52,7 +54,16 @@ export const PROD: EnvironmentConfig = {
     serviceCidrs: ['10.96.0.1/32'],
     endpointCidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'],
   },
-  clusters: [{ ...JEWELRY_SHOP_DB, storageClass: 'longhorn' }],
+  clusters: [
+    {
+      ...JEWELRY_SHOP_DB,
+      storageClass: 'longhorn',
+      // Every TCP connection from outside the pod must use TLS, with a certificate from cert-manager.
+      // MUST SET: the name (and kind) of your cert-manager issuer.
+      sslPolicy: SslPolicy.REQUIRED,
+      tls: { issuer: { name: 'internal-ca', kind: 'ClusterIssuer' } },
+    },
+  ],
 };
 
 /** Every environment, synthesized by `npm run synth`. */

@@ -4,9 +4,15 @@ import { MetricsExporter, MetricsExporterProps } from './metrics-exporter';
 import { ClusterNetworkPolicies, ClusterNetworkPoliciesProps, KubernetesApiAddresses } from './network-policies';
 import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';
 import { PatroniApiEndpointsAccess } from './rbac';
+import { ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
 
 /** Everything configurable about one database cluster. */
-export interface DatabaseClusterConfig extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes'> {
+export interface DatabaseClusterConfig extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes' | 'tls' | 'spiloFsGroup'> {
+  /**
+   * A server certificate from cert-manager for the cluster's Services. Required when `sslPolicy` is REQUIRED.
+   * @default - none: Spilo's self-signed certificate
+   */
+  readonly tls?: ClusterTlsSettings;
   /** Who may talk to the cluster, beyond its own pods. @default - see ClusterNetworkPoliciesProps */
   readonly network?: Omit<ClusterNetworkPoliciesProps, 'cluster' | 'kubernetesApi'>;
   /** The postgres_exporter sidecar. @default - see MetricsExporterProps */
@@ -20,7 +26,7 @@ export interface DatabaseClusterConfig extends Omit<PostgresClusterProps, 'sidec
  * (`dist/<env>/prerequisites/`, `dist/<env>/database/`), so GitOps can order them (see lib/gitops.ts).
  */
 export interface EnvironmentStages {
-  /** NetworkPolicies, RBAC, the exporter's ConfigMap and Service. */
+  /** NetworkPolicies, RBAC, the exporter's ConfigMap and Service, the server certificate. */
   readonly prerequisites: App;
   /** The operator's `postgresql` resources. */
   readonly database: App;
@@ -59,9 +65,11 @@ export class DatabaseClusterCharts {
   public readonly exporter: MetricsExporter;
   public readonly networkPolicies: ClusterNetworkPolicies;
   public readonly patroniAccess: PatroniApiEndpointsAccess;
+  /** The server certificate, when `tls` is configured. */
+  public readonly certificate?: ClusterCertificate;
 
   constructor(stages: EnvironmentStages, props: DatabaseClusterChartsProps) {
-    const { network, exporter, ...clusterProps } = props.cluster;
+    const { network, exporter, tls, ...clusterProps } = props.cluster;
     const labels = managedObjectLabels(clusterProps.name);
     this.prerequisitesChart = new Chart(stages.prerequisites, clusterProps.name, { labels });
     this.databaseChart = new Chart(stages.database, clusterProps.name, { labels });
@@ -71,8 +79,17 @@ export class DatabaseClusterCharts {
       clusterName: clusterProps.name,
       namespace: clusterProps.namespace,
     });
+    this.certificate =
+      tls &&
+      new ClusterCertificate(this.prerequisitesChart, 'Certificate', {
+        clusterName: clusterProps.name,
+        namespace: clusterProps.namespace,
+        issuer: tls.issuer,
+      });
     this.cluster = new PostgresCluster(this.databaseChart, 'Postgres', {
       ...clusterProps,
+      tls: this.certificate?.tlsSpec,
+      spiloFsGroup: this.certificate && SPILO_FS_GROUP,
       sidecars: [this.exporter.sidecar],
       additionalVolumes: [this.exporter.queriesVolume],
     });

@@ -8,7 +8,7 @@ import { find, K8sObject, synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 const ROOT = join(__dirname, '..');
 const gitops = buildGitOps(GITOPS, ENVIRONMENTS, UNWRITTEN_OUTDIR).charts.flatMap((chart) => Testing.synth(chart) as K8sObject[]);
-const wave = (object: K8sObject) => Number((object.metadata as any).annotations?.['argocd.argoproj.io/sync-wave']);
+const wave = (object: K8sObject) => Number(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('GitOps delivery of %s', (name, environment) => {
   const objects = synthEnvironment(environment);
@@ -46,7 +46,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('GitOps delivery of
   test('the postgresql object is never pruned automatically, and only postgresql objects are in the database stage', () => {
     for (const object of objects) {
       const stage = object.kind === 'postgresql' ? 'database' : 'prerequisites';
-      expect((object.metadata as any).annotations).toEqual(STAGE_ANNOTATIONS[stage]);
+      expect(object.metadata.annotations).toEqual(STAGE_ANNOTATIONS[stage]);
     }
     expect(STAGE_ANNOTATIONS.database).toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
   });
