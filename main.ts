@@ -1,4 +1,4 @@
-import { ENVIRONMENTS } from './lib/config';
+import { ENVIRONMENTS, GITOPS } from './lib/config';
 import { synthesizeAll } from './lib/synthesize';
 
-synthesizeAll(ENVIRONMENTS, 'dist');
+synthesizeAll(ENVIRONMENTS, GITOPS, 'dist');

@@ -1,5 +1,7 @@
 import { DatabaseClusterConfig } from './database-chart';
+import { GitOpsConfig } from './gitops';
 import { KubernetesApiAddresses } from './network-policies';
+import { SslPolicy } from './pg-hba';
 
 /** One target Kubernetes cluster; synthesized to `dist/<name>/`. */
 export interface EnvironmentConfig {
@@ -44,6 +46,7 @@ export const DEV: EnvironmentConfig = {
  * - kubernetesApi.serviceCidrs: `kubectl get svc kubernetes -n default -o jsonpath='{.spec.clusterIP}'` + "/32"
  * - kubernetesApi.endpointCidrs: the addresses of `kubectl get endpoints kubernetes -n default` (control plane nodes)
  * - storageClass: a replicated production StorageClass
+ * - tls.issuer: your cert-manager issuer
  */
 export const PROD: EnvironmentConfig = {
   name: 'prod',
@@ -51,8 +54,26 @@ export const PROD: EnvironmentConfig = {
     serviceCidrs: ['10.96.0.1/32'],
     endpointCidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'],
   },
-  clusters: [{ ...JEWELRY_SHOP_DB, storageClass: 'longhorn' }],
+  clusters: [
+    {
+      ...JEWELRY_SHOP_DB,
+      storageClass: 'longhorn',
+      // Every TCP connection from outside the pod must use TLS, with a certificate from cert-manager.
+      // MUST SET: the name (and kind) of your cert-manager issuer.
+      sslPolicy: SslPolicy.REQUIRED,
+      tls: { issuer: { name: 'internal-ca', kind: 'ClusterIssuer' } },
+    },
+  ],
 };
 
 /** Every environment, synthesized by `npm run synth`. */
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [DEV, PROD];
+
+/**
+ * How Argo CD or Flux finds this repository. MUST SET `repoUrl` to your repository's clone URL
+ * (and `branch` if you deploy another one); see README, "GitOps".
+ */
+export const GITOPS: GitOpsConfig = {
+  repoUrl: 'https://git.example.com/platform/jewelry-shop-db.git',
+  branch: 'main',
+};

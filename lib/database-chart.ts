@@ -1,57 +1,115 @@
-import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { managedObjectLabels } from './labels';
 import { MetricsExporter, MetricsExporterProps } from './metrics-exporter';
 import { ClusterNetworkPolicies, ClusterNetworkPoliciesProps, KubernetesApiAddresses } from './network-policies';
 import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';
 import { PatroniApiEndpointsAccess } from './rbac';
+import { ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
 
 /** Everything configurable about one database cluster. */
-export interface DatabaseClusterConfig extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes'> {
+export interface DatabaseClusterConfig extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes' | 'tls' | 'spiloFsGroup'> {
+  /**
+   * A server certificate from cert-manager for the cluster's Services. Required when `sslPolicy` is REQUIRED.
+   * @default - none: Spilo's self-signed certificate
+   */
+  readonly tls?: ClusterTlsSettings;
   /** Who may talk to the cluster, beyond its own pods. @default - see ClusterNetworkPoliciesProps */
   readonly network?: Omit<ClusterNetworkPoliciesProps, 'cluster' | 'kubernetesApi'>;
   /** The postgres_exporter sidecar. @default - see MetricsExporterProps */
   readonly exporter?: Omit<MetricsExporterProps, 'clusterName' | 'namespace'>;
 }
 
-export interface DatabaseClusterChartProps {
+/**
+ * The two stages an environment is applied in: everything the cluster needs to bootstrap, then the cluster.
+ * The seed's lesson: a `postgresql` object applied before its NetworkPolicies and RBAC cannot bootstrap
+ * (Patroni cannot reach its DCS). Each stage is its own App, synthesized into its own folder
+ * (`dist/<env>/prerequisites/`, `dist/<env>/database/`), so GitOps can order them (see lib/gitops.ts).
+ */
+export interface EnvironmentStages {
+  /** NetworkPolicies, RBAC, the exporter's ConfigMap and Service, the server certificate. */
+  readonly prerequisites: App;
+  /** The operator's `postgresql` resources. */
+  readonly database: App;
+}
+
+/**
+ * GitOps annotations of each stage's objects:
+ * - Argo CD sync waves: the prerequisites are applied and healthy before the database (wave -1, then 0).
+ * - The `postgresql` objects are never pruned automatically, by Argo CD or Flux: removing a cluster from git
+ *   must not delete a production database (and its volumes) behind a reviewer's back. Delete it by hand.
+ */
+export const STAGE_ANNOTATIONS: Readonly<Record<keyof EnvironmentStages, Readonly<Record<string, string>>>> = {
+  prerequisites: { 'argocd.argoproj.io/sync-wave': '-1' },
+  database: {
+    'argocd.argoproj.io/sync-wave': '0',
+    'argocd.argoproj.io/sync-options': 'Prune=false',
+    'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+  },
+};
+
+export interface DatabaseClusterChartsProps {
   readonly cluster: DatabaseClusterConfig;
   /** The environment's Kubernetes API addresses (Patroni's DCS). */
   readonly kubernetesApi: KubernetesApiAddresses;
 }
 
 /**
- * One database cluster and everything it needs beyond what the operator creates: the exporter,
- * the NetworkPolicies and Patroni's extra RBAC. Synthesized to `<cluster name>.k8s.yaml`.
+ * One database cluster and everything it needs beyond what the operator creates: the exporter, the
+ * NetworkPolicies and Patroni's extra RBAC, as one chart per stage, each synthesized to `<cluster name>.k8s.yaml`
+ * in its stage's folder.
  */
-export class DatabaseClusterChart extends Chart {
+export class DatabaseClusterCharts {
+  public readonly prerequisitesChart: Chart;
+  public readonly databaseChart: Chart;
   public readonly cluster: PostgresCluster;
   public readonly exporter: MetricsExporter;
   public readonly networkPolicies: ClusterNetworkPolicies;
   public readonly patroniAccess: PatroniApiEndpointsAccess;
+  /** The server certificate, when `tls` is configured. */
+  public readonly certificate?: ClusterCertificate;
 
-  constructor(scope: Construct, props: DatabaseClusterChartProps) {
-    const { network, exporter, ...clusterProps } = props.cluster;
-    super(scope, clusterProps.name, { labels: managedObjectLabels(clusterProps.name) });
+  constructor(stages: EnvironmentStages, props: DatabaseClusterChartsProps) {
+    const { network, exporter, tls, ...clusterProps } = props.cluster;
+    const labels = managedObjectLabels(clusterProps.name);
+    this.prerequisitesChart = new Chart(stages.prerequisites, clusterProps.name, { labels });
+    this.databaseChart = new Chart(stages.database, clusterProps.name, { labels });
 
-    this.exporter = new MetricsExporter(this, 'Exporter', {
+    this.exporter = new MetricsExporter(this.prerequisitesChart, 'Exporter', {
       ...exporter,
       clusterName: clusterProps.name,
       namespace: clusterProps.namespace,
     });
-    this.cluster = new PostgresCluster(this, 'Postgres', {
+    this.certificate =
+      tls &&
+      new ClusterCertificate(this.prerequisitesChart, 'Certificate', {
+        clusterName: clusterProps.name,
+        namespace: clusterProps.namespace,
+        issuer: tls.issuer,
+      });
+    this.cluster = new PostgresCluster(this.databaseChart, 'Postgres', {
       ...clusterProps,
+      tls: this.certificate?.tlsSpec,
+      spiloFsGroup: this.certificate && SPILO_FS_GROUP,
       sidecars: [this.exporter.sidecar],
       additionalVolumes: [this.exporter.queriesVolume],
     });
-    this.networkPolicies = new ClusterNetworkPolicies(this, 'NetworkPolicies', {
+    this.networkPolicies = new ClusterNetworkPolicies(this.prerequisitesChart, 'NetworkPolicies', {
       ...network,
       cluster: this.cluster,
       kubernetesApi: props.kubernetesApi,
     });
-    this.patroniAccess = new PatroniApiEndpointsAccess(this, 'PatroniAccess', {
+    this.patroniAccess = new PatroniApiEndpointsAccess(this.prerequisitesChart, 'PatroniAccess', {
       clusterName: this.cluster.name,
       namespace: this.cluster.namespace,
     });
+  }
+}
+
+/** Adds a stage's GitOps annotations to every object of its App; call once all constructs exist. */
+export function annotateStage(stages: EnvironmentStages, stage: keyof EnvironmentStages): void {
+  for (const construct of stages[stage].node.findAll()) {
+    if (construct instanceof ApiObject) {
+      for (const [key, value] of Object.entries(STAGE_ANNOTATIONS[stage])) construct.metadata.addAnnotation(key, value);
+    }
   }
 }

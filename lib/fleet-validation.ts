@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IValidation } from 'constructs';
 import { EnvironmentConfig } from './config';
-import { DatabaseClusterChart } from './database-chart';
+import { DatabaseClusterCharts } from './database-chart';
 
 /**
  * Rules that span the clusters of one environment (a fleet): the per-cluster rules cannot see a neighbour.
@@ -13,8 +13,8 @@ import { DatabaseClusterChart } from './database-chart';
 
 /**
  * Rule 1, checked before the charts exist (two charts cannot even be built under one name): every cluster name once
- * per environment, in one namespace or in different ones: the Role and RoleBinding in `default` and the output file
- * `dist/<environment>/<cluster>.k8s.yaml` are named after the cluster alone.
+ * per environment, in one namespace or in different ones: the Role and RoleBinding in `default` and the output files
+ * `dist/<environment>/<stage>/<cluster>.k8s.yaml` are named after the cluster alone.
  */
 export function duplicateClusterNames(environment: EnvironmentConfig): string[] {
   const namespacesByName = new Map<string, string[]>();
@@ -27,7 +27,7 @@ export function duplicateClusterNames(environment: EnvironmentConfig): string[] 
       ([name, namespaces]) =>
         `environment ${environment.name}: clusters[].name "${name}" is used by ${namespaces.length} clusters ` +
         `(namespaces ${namespaces.join(', ')}); a cluster name must be unique within an environment, even across ` +
-        `namespaces, because its Role and RoleBinding in namespace default and its file ${environment.name}/${name}.k8s.yaml ` +
+        `namespaces, because its Role and RoleBinding in namespace default and its files ${environment.name}/<stage>/${name}.k8s.yaml ` +
         'are named after it alone: rename all but one of them (for example <teamId>-<service>)',
     );
 }
@@ -77,18 +77,20 @@ export function operatorCreatedObjects(clusterName: string, namespace: string): 
   ];
 }
 
-/** The objects a chart synthesizes, with the namespace each lands in. */
-export function synthesizedObjects(chart: DatabaseClusterChart): OwnedObject[] {
-  return chart.node
-    .findAll()
-    .filter((construct): construct is ApiObject => construct instanceof ApiObject && Chart.of(construct) === chart)
-    .map((apiObject) => ({
-      kind: apiObject.apiGroup === 'core' ? apiObject.kind : `${apiObject.apiGroup}/${apiObject.kind}`,
-      namespace: apiObject.metadata.namespace ?? chart.namespace ?? 'default',
-      name: apiObject.name,
-      cluster: chart.cluster.name,
-      role: `${apiObject.node.path.split('/').slice(1).join('/')} (synthesized)`,
-    }));
+/** The objects a cluster's charts (both stages) synthesize, with the namespace each lands in. */
+export function synthesizedObjects(cluster: DatabaseClusterCharts): OwnedObject[] {
+  return [cluster.prerequisitesChart, cluster.databaseChart].flatMap((chart) =>
+    chart.node
+      .findAll()
+      .filter((construct): construct is ApiObject => construct instanceof ApiObject && Chart.of(construct) === chart)
+      .map((apiObject) => ({
+        kind: apiObject.apiGroup === 'core' ? apiObject.kind : `${apiObject.apiGroup}/${apiObject.kind}`,
+        namespace: apiObject.metadata.namespace ?? chart.namespace ?? 'default',
+        name: apiObject.name,
+        cluster: cluster.cluster.name,
+        role: `${apiObject.node.path.split('/').slice(1).join('/')} (synthesized)`,
+      })),
+  );
 }
 
 /**
@@ -99,13 +101,13 @@ export function synthesizedObjects(chart: DatabaseClusterChart): OwnedObject[] {
 export class UniqueObjectNamesAcrossClusters implements IValidation {
   constructor(
     private readonly environmentName: string,
-    private readonly charts: readonly DatabaseClusterChart[],
+    private readonly clusters: readonly DatabaseClusterCharts[],
   ) {}
 
   public validate(): string[] {
     const owners = new Map<string, OwnedObject[]>();
-    for (const chart of this.charts) {
-      const objects = [...synthesizedObjects(chart), ...operatorCreatedObjects(chart.cluster.name, chart.cluster.namespace)];
+    for (const cluster of this.clusters) {
+      const objects = [...synthesizedObjects(cluster), ...operatorCreatedObjects(cluster.cluster.name, cluster.cluster.namespace)];
       for (const object of objects) {
         const key = `${object.kind} ${object.namespace}/${object.name}`;
         const claims = owners.get(key);

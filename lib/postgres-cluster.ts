@@ -5,11 +5,13 @@ import {
   PostgresqlSpecConnectionPoolerMode,
   PostgresqlSpecPostgresqlVersion,
   PostgresqlSpecSidecars,
+  PostgresqlSpecTls,
   PostgresqlSpecUsers,
 } from '../imports/postgresql-acid.zalan.do';
 import { ClusterPodLabels } from './labels';
 import { buildPgHba, SslPolicy } from './pg-hba';
 import { validateServerSettings } from './server-settings-validation';
+import { validateTls } from './tls';
 
 /** CPU and memory of one container, in Kubernetes quantities (`500m`, `4Gi`). */
 export interface ContainerResources {
@@ -94,6 +96,13 @@ export interface PostgresClusterProps {
   readonly logicalBackup?: LogicalBackupSettings;
   /** Extra containers in every Spilo pod (the operator keeps name, image, ports, env, command and resources). @default - none */
   readonly sidecars?: readonly PostgresqlSpecSidecars[];
+  /**
+   * The operator's `spec.tls`: the Secret with the server certificate (see ClusterCertificate).
+   * @default - no certificate: Spilo generates a self-signed one, TLS is offered but unverifiable
+   */
+  readonly tls?: PostgresqlSpecTls;
+  /** Group of the Spilo pods' volumes, so PostgreSQL can read a mounted key. @default - the operator's default */
+  readonly spiloFsGroup?: number;
   /** Extra volumes mounted into the Spilo pod's containers. @default - none */
   readonly additionalVolumes?: readonly PostgresqlSpecAdditionalVolumes[];
 }
@@ -209,9 +218,12 @@ export class PostgresCluster extends Construct {
         logicalBackupSchedule: backup.schedule ?? '0 2 * * *',
         sidecars: props.sidecars && [...props.sidecars],
         additionalVolumes: props.additionalVolumes && [...props.additionalVolumes],
+        tls: props.tls,
+        spiloFsGroup: props.spiloFsGroup,
       },
     });
     this.node.addValidation({ validate: () => validateServerSettings(this.name, this.resource.toJson().spec) });
+    this.node.addValidation({ validate: () => validateTls({ ...props, sslPolicy: props.sslPolicy ?? SslPolicy.OPTIONAL }) });
   }
 }
 

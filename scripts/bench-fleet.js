@@ -20,18 +20,21 @@ if (!Number.isInteger(clusters) || clusters < 1) {
 }
 
 const { syntheticFleet } = require(join(OUT, 'lib', 'fleet.js'));
-const { buildEnvironment } = require(join(OUT, 'lib', 'synthesize.js'));
+const { buildEnvironment, stageApps } = require(join(OUT, 'lib', 'synthesize.js'));
 const { synthesizeApp } = require(join(OUT, 'lib', 'app-synthesis.js'));
 const loaded = performance.now();
 
 const outdir = mkdtempSync(join(tmpdir(), 'jewelry-shop-db-bench-fleet-'));
 try {
-  const app = buildEnvironment(syntheticFleet({ clusters, clustersPerNamespace: 2 }), outdir);
+  // Both stages of the environment: dist/<env>/prerequisites/ and dist/<env>/database/, one file per cluster in each.
+  const apps = stageApps(buildEnvironment(syntheticFleet({ clusters, clustersPerNamespace: 2 }), outdir));
   const built = performance.now();
-  if (stock) app.synth();
-  else synthesizeApp(app);
+  for (const app of apps) {
+    if (stock) app.synth();
+    else synthesizeApp(app);
+  }
   const synthesized = performance.now();
-  const files = readdirSync(outdir);
+  const files = readdirSync(outdir, { recursive: true }).filter((file) => statSync(join(outdir, file)).isFile());
   const bytes = files.reduce((total, file) => total + statSync(join(outdir, file)).size, 0);
   console.log(
     JSON.stringify({

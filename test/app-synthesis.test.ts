@@ -2,14 +2,14 @@
  * `synthesizeApp` writes what `app.synth()` writes, byte for byte, but validates the app once instead of once per
  * chart: the cost per cluster stays constant as a fleet grows.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { synthesizeApp } from '../lib/app-synthesis';
-import { ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
+import { ENVIRONMENTS, EnvironmentConfig, GITOPS } from '../lib/config';
 import { syntheticFleet } from '../lib/fleet';
-import { buildEnvironment } from '../lib/synthesize';
+import { buildEnvironment, buildGitOps, stageApps } from '../lib/synthesize';
 
 const folders: string[] = [];
 function freshFolder(): string {
@@ -19,9 +19,18 @@ function freshFolder(): string {
 }
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
 
-/** Every file of `folder`, name -> content. */
-function filesOf(folder: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(folder).sort().map((file) => [file, readFileSync(join(folder, file), 'utf8')]));
+/** Every file under `folder`, relative path -> content. */
+function filesOf(folder: string, prefix = ''): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(join(folder, prefix))
+      .sort()
+      .flatMap((entry) => {
+        const path = join(prefix, entry);
+        return statSync(join(folder, path)).isDirectory()
+          ? Object.entries(filesOf(folder, path))
+          : [[path, readFileSync(join(folder, path), 'utf8')]];
+      }),
+  );
 }
 
 /** Counts the validations of every chart of `app`. */
@@ -42,21 +51,31 @@ const environments: Array<[string, EnvironmentConfig]> = [
 test.each(environments)('writes the same files as app.synth(), byte for byte (%s)', (_name, environment) => {
   const stock = freshFolder();
   const ours = freshFolder();
-  buildEnvironment(environment, stock).synth();
-  synthesizeApp(buildEnvironment(environment, ours));
-  expect(Object.keys(filesOf(ours))).toEqual(environment.clusters.map((c) => `${c.name}.k8s.yaml`).sort());
+  stageApps(buildEnvironment(environment, stock)).forEach((app) => app.synth());
+  stageApps(buildEnvironment(environment, ours)).forEach(synthesizeApp);
+  const names = environment.clusters.map((c) => `${c.name}.k8s.yaml`).sort();
+  expect(Object.keys(filesOf(ours))).toEqual([...names.map((n) => join('database', n)), ...names.map((n) => join('prerequisites', n))]);
+  expect(filesOf(ours)).toEqual(filesOf(stock));
+});
+
+test('writes the same GitOps files as app.synth(), byte for byte', () => {
+  const stock = freshFolder();
+  const ours = freshFolder();
+  buildGitOps(GITOPS, ENVIRONMENTS, stock).synth();
+  synthesizeApp(buildGitOps(GITOPS, ENVIRONMENTS, ours));
+  expect(Object.keys(filesOf(ours)).length).toBeGreaterThan(0);
   expect(filesOf(ours)).toEqual(filesOf(stock));
 });
 
 test('validates every chart once, whatever the number of charts (linear synthesis)', () => {
-  const app = buildEnvironment(syntheticFleet({ clusters: 5 }), freshFolder());
+  const app = buildEnvironment(syntheticFleet({ clusters: 5 }), freshFolder()).prerequisites;
   const counts = countChartValidations(app);
   synthesizeApp(app);
   expect([...counts.values()]).toEqual(Array(5).fill(1));
 });
 
 test('app.synth() of cdk8s 2.70 validates every chart once per chart (quadratic: why synthesizeApp exists)', () => {
-  const app = buildEnvironment(syntheticFleet({ clusters: 5 }), freshFolder());
+  const app = buildEnvironment(syntheticFleet({ clusters: 5 }), freshFolder()).prerequisites;
   const counts = countChartValidations(app);
   app.synth();
   // One validation in synth() itself, then one more in each of the 5 charts' toJson().
@@ -65,7 +84,7 @@ test('app.synth() of cdk8s 2.70 validates every chart once per chart (quadratic:
 
 test('reports every validation error at once, in the format of cdk8s, and writes nothing', () => {
   const folder = join(freshFolder(), 'out');
-  const app = buildEnvironment(syntheticFleet({ clusters: 2 }), folder);
+  const app = buildEnvironment(syntheticFleet({ clusters: 2 }), folder).prerequisites;
   app.charts.forEach((chart) => chart.node.addValidation({ validate: () => [`${chart.node.id} is broken`] }));
   expect(() => synthesizeApp(app)).toThrow(
     'Validation failed with the following errors:\n  [team-1-orders] team-1-orders is broken\n  [team-1-payments] team-1-payments is broken',

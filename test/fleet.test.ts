@@ -9,7 +9,7 @@ import { EnvironmentConfig } from '../lib/config';
 import { DatabaseClusterConfig } from '../lib/database-chart';
 import { fleetClusters, FleetTemplate, syntheticFleet } from '../lib/fleet';
 import { duplicateClusterNames } from '../lib/fleet-validation';
-import { buildEnvironment } from '../lib/synthesize';
+import { buildEnvironment, stageApps } from '../lib/synthesize';
 import { clusterPods, selectorMatches } from './operator-pods';
 import { find, findAll, K8sObject, synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
@@ -83,9 +83,8 @@ describe('a fleet of 6 clusters, two per namespace', () => {
     expect(objects).toHaveLength(6 * 9);
   });
 
-  test('every object of a cluster is named after it and labelled as part of it, in its own file', () => {
-    const app = buildEnvironment(environment, UNWRITTEN_OUTDIR);
-    for (const chart of app.charts) {
+  test('every object of a cluster is named after it and labelled as part of it, in its own files', () => {
+    for (const chart of stageApps(buildEnvironment(environment, UNWRITTEN_OUTDIR)).flatMap((app) => app.charts)) {
       for (const object of Testing.synth(chart) as K8sObject[]) {
         expect(object.metadata.name === chart.node.id || object.metadata.name.startsWith(`${chart.node.id}-`)).toBe(true);
         expect(object.metadata.labels?.['app.kubernetes.io/part-of']).toBe(chart.node.id);
@@ -122,10 +121,10 @@ describe('two clusters in one namespace', () => {
     { teamId: 'shop', service: 'orders', namespace: 'shop' },
     { teamId: 'shop', service: 'payments', namespace: 'shop' },
   ]);
-  const objectsOf = (cluster: DatabaseClusterConfig) => {
-    const app = buildEnvironment(environmentOf([orders, payments]), UNWRITTEN_OUTDIR);
-    return Testing.synth(app.charts.find((chart) => chart.node.id === cluster.name)!) as K8sObject[];
-  };
+  const objectsOf = (cluster: DatabaseClusterConfig) =>
+    stageApps(buildEnvironment(environmentOf([orders, payments]), UNWRITTEN_OUTDIR))
+      .flatMap((app) => app.charts.filter((chart) => chart.node.id === cluster.name))
+      .flatMap((chart) => Testing.synth(chart) as K8sObject[]);
 
   test.each([
     [orders.name, orders, payments],
@@ -154,7 +153,7 @@ describe('whole-environment validation', () => {
     expect(() => buildEnvironment(environment, UNWRITTEN_OUTDIR)).toThrow(
       'environment fleet: clusters[].name "shop-db" is used by 2 clusters (namespaces shop, shop); a cluster name must be ' +
         'unique within an environment, even across namespaces, because its Role and RoleBinding in namespace default and ' +
-        'its file fleet/shop-db.k8s.yaml are named after it alone: rename all but one of them (for example <teamId>-<service>)',
+        'its files fleet/<stage>/shop-db.k8s.yaml are named after it alone: rename all but one of them (for example <teamId>-<service>)',
     );
   });
 
@@ -169,10 +168,10 @@ describe('whole-environment validation', () => {
   });
 
   test("rejects a cluster named after a neighbour's derived objects in one namespace (shop-db-repl beside shop-db)", () => {
-    const app = buildEnvironment(environmentOf(clusters(['shop', 'db', 'shop'], ['shop', 'db-repl', 'shop'])), UNWRITTEN_OUTDIR);
+    const stages = buildEnvironment(environmentOf(clusters(['shop', 'db', 'shop'], ['shop', 'db-repl', 'shop'])), UNWRITTEN_OUTDIR);
     let message = '';
     try {
-      app.synthYaml();
+      stages.prerequisites.synthYaml();
     } catch (error) {
       message = (error as Error).message;
     }
@@ -188,14 +187,14 @@ describe('whole-environment validation', () => {
   });
 
   test("rejects a cluster named like a neighbour's metrics Service", () => {
-    const app = buildEnvironment(environmentOf(clusters(['shop', 'db', 'shop'], ['shop', 'db-metrics', 'shop'])), UNWRITTEN_OUTDIR);
-    expect(() => app.synthYaml()).toThrow(
+    const stages = buildEnvironment(environmentOf(clusters(['shop', 'db', 'shop'], ['shop', 'db-metrics', 'shop'])), UNWRITTEN_OUTDIR);
+    expect(() => stages.prerequisites.synthYaml()).toThrow(
       "Service shop/shop-db-metrics would be cluster shop-db's Exporter/Service (synthesized) and cluster shop-db-metrics's primary Service (created by the operator)",
     );
   });
 
   test('accepts the same clusters in different namespaces', () => {
-    const app = buildEnvironment(environmentOf(clusters(['shop', 'db', 'eu'], ['shop', 'db-repl', 'us'])), UNWRITTEN_OUTDIR);
-    expect(() => app.synthYaml()).not.toThrow();
+    const stages = buildEnvironment(environmentOf(clusters(['shop', 'db', 'eu'], ['shop', 'db-repl', 'us'])), UNWRITTEN_OUTDIR);
+    expect(() => stageApps(stages).forEach((app) => app.synthYaml())).not.toThrow();
   });
 });

@@ -118,6 +118,8 @@ describe('PostgresCluster construct', () => {
         parameters: { max_connections: '50', shared_buffers: '256MB' },
         patroni: { ttl: 40, loopWait: 5, retryTimeout: 15, synchronousMode: false, synchronousNodeCount: 2, maximumLagOnFailover: 1024 },
         sslPolicy: SslPolicy.REQUIRED,
+        tls: { secretName: 'team-db-tls', caFile: 'ca.crt' },
+        spiloFsGroup: 103,
         users: { app: ['login'], reporting: [] },
         databases: { app: 'app' },
         connectionPooler: { numberOfInstances: 3, mode: 'session', maxDbConnections: 30, resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } },

@@ -2,13 +2,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { EnvironmentConfig } from '../lib/config';
-import { buildEnvironment } from '../lib/synthesize';
+import { buildEnvironment, stageApps } from '../lib/synthesize';
 
 /** A synthesized Kubernetes object, as it is written to dist/. */
 export interface K8sObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly [field: string]: any;
 }
 
@@ -24,8 +29,9 @@ export function testApp(): App {
 
 /** Synthesizes one environment in memory (nothing is written to dist/) and returns every object of every chart. */
 export function synthEnvironment(environment: EnvironmentConfig): K8sObject[] {
-  const app = buildEnvironment(environment, UNWRITTEN_OUTDIR);
-  return app.charts.flatMap((chart) => Testing.synth(chart) as K8sObject[]);
+  return stageApps(buildEnvironment(environment, UNWRITTEN_OUTDIR)).flatMap((app) =>
+    app.charts.flatMap((chart) => Testing.synth(chart) as K8sObject[]),
+  );
 }
 
 /** The one object of `kind` named `name`; fails the test with the names present when there is not exactly one. */
