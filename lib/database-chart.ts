@@ -3,11 +3,20 @@ import { managedObjectLabels } from './labels';
 import { MetricsExporter, MetricsExporterProps } from './metrics-exporter';
 import { ClusterNetworkPolicies, ClusterNetworkPoliciesProps, KubernetesApiAddresses } from './network-policies';
 import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';
+import { CloneSettings, cloneEnv, cloneSpec, validateBackup, walBackupEnv, WalBackupSettings } from './backup';
 import { PatroniApiEndpointsAccess } from './rbac';
 import { ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
 
 /** Everything configurable about one database cluster. */
-export interface DatabaseClusterConfig extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes' | 'tls' | 'spiloFsGroup'> {
+export interface DatabaseClusterConfig
+  extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes' | 'tls' | 'spiloFsGroup' | 'env' | 'clone'> {
+  /** Continuous WAL archiving and base backups with WAL-G. @default - none (only the logical backup) */
+  readonly walBackup?: WalBackupSettings;
+  /**
+   * Create this cluster by restoring another cluster's WAL-G archive up to a point in time (needs `walBackup`
+   * naming the source's bucket and credentials). @default - a new, empty cluster
+   */
+  readonly clone?: CloneSettings;
   /**
    * A server certificate from cert-manager for the cluster's Services. Required when `sslPolicy` is REQUIRED.
    * @default - none: Spilo's self-signed certificate
@@ -69,7 +78,7 @@ export class DatabaseClusterCharts {
   public readonly certificate?: ClusterCertificate;
 
   constructor(stages: EnvironmentStages, props: DatabaseClusterChartsProps) {
-    const { network, exporter, tls, ...clusterProps } = props.cluster;
+    const { network, exporter, tls, walBackup, clone, ...clusterProps } = props.cluster;
     const labels = managedObjectLabels(clusterProps.name);
     this.prerequisitesChart = new Chart(stages.prerequisites, clusterProps.name, { labels });
     this.databaseChart = new Chart(stages.database, clusterProps.name, { labels });
@@ -89,11 +98,17 @@ export class DatabaseClusterCharts {
     this.cluster = new PostgresCluster(this.databaseChart, 'Postgres', {
       ...clusterProps,
       tls: this.certificate?.tlsSpec,
+      env: walBackup && [...walBackupEnv(walBackup), ...(clone ? cloneEnv(walBackup) : [])],
+      clone: clone && cloneSpec(clone),
       spiloFsGroup: this.certificate && SPILO_FS_GROUP,
       sidecars: [this.exporter.sidecar],
       additionalVolumes: [this.exporter.queriesVolume],
     });
+    this.databaseChart.node.addValidation({ validate: () => validateBackup(clusterProps.name, walBackup, clone) });
     this.networkPolicies = new ClusterNetworkPolicies(this.prerequisitesChart, 'NetworkPolicies', {
+      // With WAL-G to a known endpoint, object storage is exactly that endpoint.
+      objectStorage: walBackup?.endpointCidrs && { cidrs: walBackup.endpointCidrs, except: [] },
+      walArchiving: walBackup !== undefined,
       ...network,
       cluster: this.cluster,
       kubernetesApi: props.kubernetesApi,
