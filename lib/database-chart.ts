@@ -4,6 +4,7 @@ import { MetricsExporter, MetricsExporterProps } from './metrics-exporter';
 import { ClusterNetworkPolicies, ClusterNetworkPoliciesProps, KubernetesApiAddresses } from './network-policies';
 import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';
 import { CloneSettings, cloneEnv, cloneSpec, validateBackup, walBackupEnv, WalBackupSettings } from './backup';
+import { ClusterMonitoring, MonitoringSettings } from './monitoring';
 import { PatroniApiEndpointsAccess } from './rbac';
 import { ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
 
@@ -17,6 +18,8 @@ export interface DatabaseClusterConfig
    * naming the source's bucket and credentials). @default - a new, empty cluster
    */
   readonly clone?: CloneSettings;
+  /** PodMonitor, alerts and dashboard. @default - see MonitoringSettings */
+  readonly monitoring?: MonitoringSettings;
   /**
    * A server certificate from cert-manager for the cluster's Services. Required when `sslPolicy` is REQUIRED.
    * @default - none: Spilo's self-signed certificate
@@ -35,7 +38,7 @@ export interface DatabaseClusterConfig
  * (`dist/<env>/prerequisites/`, `dist/<env>/database/`), so GitOps can order them (see lib/gitops.ts).
  */
 export interface EnvironmentStages {
-  /** NetworkPolicies, RBAC, the exporter's ConfigMap and Service, the server certificate. */
+  /** NetworkPolicies, RBAC, the exporter's ConfigMap and Service, monitoring, the server certificate. */
   readonly prerequisites: App;
   /** The operator's `postgresql` resources. */
   readonly database: App;
@@ -74,11 +77,12 @@ export class DatabaseClusterCharts {
   public readonly exporter: MetricsExporter;
   public readonly networkPolicies: ClusterNetworkPolicies;
   public readonly patroniAccess: PatroniApiEndpointsAccess;
+  public readonly monitoring: ClusterMonitoring;
   /** The server certificate, when `tls` is configured. */
   public readonly certificate?: ClusterCertificate;
 
   constructor(stages: EnvironmentStages, props: DatabaseClusterChartsProps) {
-    const { network, exporter, tls, walBackup, clone, ...clusterProps } = props.cluster;
+    const { network, exporter, tls, walBackup, clone, monitoring, ...clusterProps } = props.cluster;
     const labels = managedObjectLabels(clusterProps.name);
     this.prerequisitesChart = new Chart(stages.prerequisites, clusterProps.name, { labels });
     this.databaseChart = new Chart(stages.database, clusterProps.name, { labels });
@@ -112,6 +116,13 @@ export class DatabaseClusterCharts {
       ...network,
       cluster: this.cluster,
       kubernetesApi: props.kubernetesApi,
+    });
+    this.monitoring = new ClusterMonitoring(this.prerequisitesChart, 'Monitoring', {
+      ...monitoring,
+      clusterName: this.cluster.name,
+      namespace: this.cluster.namespace,
+      spiloPods: this.cluster.pods.spilo,
+      poolerMaxDbConnections: this.cluster.poolerMaxDbConnections,
     });
     this.patroniAccess = new PatroniApiEndpointsAccess(this.prerequisitesChart, 'PatroniAccess', {
       clusterName: this.cluster.name,

@@ -193,6 +193,8 @@ export class PostgresCluster extends Construct {
   public readonly namespace: string;
   /** Selectors of the pods the operator runs for this cluster. */
   public readonly pods: ClusterPodLabels;
+  /** Server connections all pooler pods together may open to the primary. */
+  public readonly poolerMaxDbConnections: number;
   /** The `postgresql` object as synthesized. */
   public readonly resource: Postgresql;
 
@@ -204,6 +206,7 @@ export class PostgresCluster extends Construct {
     const patroni = { ...DEFAULT_PATRONI, ...props.patroni };
     const pooler = props.connectionPooler ?? {};
     const backup = props.logicalBackup ?? {};
+    this.poolerMaxDbConnections = pooler.maxDbConnections ?? 60;
 
     this.resource = new Postgresql(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
@@ -233,7 +236,7 @@ export class PostgresCluster extends Construct {
         connectionPooler: {
           numberOfInstances: pooler.numberOfInstances ?? 2,
           mode: (pooler.mode ?? 'transaction') as PostgresqlSpecConnectionPoolerMode,
-          maxDbConnections: pooler.maxDbConnections ?? 60,
+          maxDbConnections: this.poolerMaxDbConnections,
           resources: toResources(pooler.resources ?? DEFAULT_POOLER_RESOURCES),
         },
         enableLogicalBackup: true,
