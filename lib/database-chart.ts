@@ -67,8 +67,8 @@ export interface DatabaseClusterChartsProps {
 
 /**
  * One database cluster and everything it needs beyond what the operator creates: the exporter, the
- * NetworkPolicies and Patroni's extra RBAC, as one chart per stage, each synthesized to `<cluster name>.k8s.yaml`
- * in its stage's folder.
+ * NetworkPolicies, Patroni's extra RBAC, monitoring, the server certificate and the backup configuration, as one
+ * chart per stage, each synthesized to `<cluster name>.k8s.yaml` in its stage's folder.
  */
 export class DatabaseClusterCharts {
   public readonly prerequisitesChart: Chart;
