@@ -47,6 +47,7 @@ export const DEV: EnvironmentConfig = {
  * - kubernetesApi.endpointCidrs: the addresses of `kubectl get endpoints kubernetes -n default` (control plane nodes)
  * - storageClass: a replicated production StorageClass
  * - tls.issuer: your cert-manager issuer
+ * - walBackup: your bucket, region and credentials Secret
  */
 export const PROD: EnvironmentConfig = {
   name: 'prod',
@@ -62,6 +63,17 @@ export const PROD: EnvironmentConfig = {
       // MUST SET: the name (and kind) of your cert-manager issuer.
       sslPolicy: SslPolicy.REQUIRED,
       tls: { issuer: { name: 'internal-ca', kind: 'ClusterIssuer' } },
+      // Point-in-time recovery: WAL-G archives every WAL segment and a daily base backup.
+      // MUST SET: bucket, region (and endpoint/endpointCidrs for S3-compatible storage); create the Secret
+      // `jewelry-shop-db-walg-credentials` (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) in `jewelry-shop`.
+      walBackup: {
+        bucket: 'jewelry-shop-db-backups',
+        region: 'eu-central-1',
+        credentialsSecret: 'jewelry-shop-db-walg-credentials',
+        retainBaseBackups: 7,
+      },
+      // The operator rotates jewelry_app's password in its Secret (operator setting enable_password_rotation).
+      passwordRotation: { users: ['jewelry_app'], inPlace: true },
     },
   ],
 };

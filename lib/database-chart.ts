@@ -3,11 +3,23 @@ import { managedObjectLabels } from './labels';
 import { MetricsExporter, MetricsExporterProps } from './metrics-exporter';
 import { ClusterNetworkPolicies, ClusterNetworkPoliciesProps, KubernetesApiAddresses } from './network-policies';
 import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';
+import { CloneSettings, cloneEnv, cloneSpec, validateBackup, walBackupEnv, WalBackupSettings } from './backup';
+import { ClusterMonitoring, MonitoringSettings } from './monitoring';
 import { PatroniApiEndpointsAccess } from './rbac';
 import { ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
 
 /** Everything configurable about one database cluster. */
-export interface DatabaseClusterConfig extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes' | 'tls' | 'spiloFsGroup'> {
+export interface DatabaseClusterConfig
+  extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes' | 'tls' | 'spiloFsGroup' | 'env' | 'clone'> {
+  /** Continuous WAL archiving and base backups with WAL-G. @default - none (only the logical backup) */
+  readonly walBackup?: WalBackupSettings;
+  /**
+   * Create this cluster by restoring another cluster's WAL-G archive up to a point in time (needs `walBackup`
+   * naming the source's bucket and credentials). @default - a new, empty cluster
+   */
+  readonly clone?: CloneSettings;
+  /** PodMonitor, alerts and dashboard. @default - see MonitoringSettings */
+  readonly monitoring?: MonitoringSettings;
   /**
    * A server certificate from cert-manager for the cluster's Services. Required when `sslPolicy` is REQUIRED.
    * @default - none: Spilo's self-signed certificate
@@ -26,7 +38,7 @@ export interface DatabaseClusterConfig extends Omit<PostgresClusterProps, 'sidec
  * (`dist/<env>/prerequisites/`, `dist/<env>/database/`), so GitOps can order them (see lib/gitops.ts).
  */
 export interface EnvironmentStages {
-  /** NetworkPolicies, RBAC, the exporter's ConfigMap and Service, the server certificate. */
+  /** NetworkPolicies, RBAC, the exporter's ConfigMap and Service, monitoring, the server certificate. */
   readonly prerequisites: App;
   /** The operator's `postgresql` resources. */
   readonly database: App;
@@ -55,8 +67,8 @@ export interface DatabaseClusterChartsProps {
 
 /**
  * One database cluster and everything it needs beyond what the operator creates: the exporter, the
- * NetworkPolicies and Patroni's extra RBAC, as one chart per stage, each synthesized to `<cluster name>.k8s.yaml`
- * in its stage's folder.
+ * NetworkPolicies, Patroni's extra RBAC, monitoring, the server certificate and the backup configuration, as one
+ * chart per stage, each synthesized to `<cluster name>.k8s.yaml` in its stage's folder.
  */
 export class DatabaseClusterCharts {
   public readonly prerequisitesChart: Chart;
@@ -65,11 +77,12 @@ export class DatabaseClusterCharts {
   public readonly exporter: MetricsExporter;
   public readonly networkPolicies: ClusterNetworkPolicies;
   public readonly patroniAccess: PatroniApiEndpointsAccess;
+  public readonly monitoring: ClusterMonitoring;
   /** The server certificate, when `tls` is configured. */
   public readonly certificate?: ClusterCertificate;
 
   constructor(stages: EnvironmentStages, props: DatabaseClusterChartsProps) {
-    const { network, exporter, tls, ...clusterProps } = props.cluster;
+    const { network, exporter, tls, walBackup, clone, monitoring, ...clusterProps } = props.cluster;
     const labels = managedObjectLabels(clusterProps.name);
     this.prerequisitesChart = new Chart(stages.prerequisites, clusterProps.name, { labels });
     this.databaseChart = new Chart(stages.database, clusterProps.name, { labels });
@@ -89,14 +102,27 @@ export class DatabaseClusterCharts {
     this.cluster = new PostgresCluster(this.databaseChart, 'Postgres', {
       ...clusterProps,
       tls: this.certificate?.tlsSpec,
+      env: walBackup && [...walBackupEnv(walBackup), ...(clone ? cloneEnv(walBackup) : [])],
+      clone: clone && cloneSpec(clone),
       spiloFsGroup: this.certificate && SPILO_FS_GROUP,
       sidecars: [this.exporter.sidecar],
       additionalVolumes: [this.exporter.queriesVolume],
     });
+    this.databaseChart.node.addValidation({ validate: () => validateBackup(clusterProps.name, walBackup, clone) });
     this.networkPolicies = new ClusterNetworkPolicies(this.prerequisitesChart, 'NetworkPolicies', {
+      // With WAL-G to a known endpoint, object storage is exactly that endpoint.
+      objectStorage: walBackup?.endpointCidrs && { cidrs: walBackup.endpointCidrs, except: [] },
+      walArchiving: walBackup !== undefined,
       ...network,
       cluster: this.cluster,
       kubernetesApi: props.kubernetesApi,
+    });
+    this.monitoring = new ClusterMonitoring(this.prerequisitesChart, 'Monitoring', {
+      ...monitoring,
+      clusterName: this.cluster.name,
+      namespace: this.cluster.namespace,
+      spiloPods: this.cluster.pods.spilo,
+      poolerMaxDbConnections: this.cluster.poolerMaxDbConnections,
     });
     this.patroniAccess = new PatroniApiEndpointsAccess(this.prerequisitesChart, 'PatroniAccess', {
       clusterName: this.cluster.name,

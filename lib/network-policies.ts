@@ -42,10 +42,12 @@ export interface ClusterNetworkPoliciesProps {
   /** Cluster DNS. @default - pods `k8s-app: kube-dns` in `kube-system` */
   readonly dns?: PodSelection;
   /**
-   * Object storage the logical backup uploads to, on 443.
+   * Object storage the logical backup (and WAL-G, with `walArchiving`) uploads to, on 443.
    * @default - the internet: `0.0.0.0/0` except private, shared, loopback and link-local ranges
    */
   readonly objectStorage?: { readonly cidrs: readonly string[]; readonly except?: readonly string[] };
+  /** Spilo pods upload WAL and base backups to the object storage (WAL-G). @default false */
+  readonly walArchiving?: boolean;
 }
 
 /** Address ranges that are never "the internet": RFC 1918, carrier-grade NAT, loopback, link-local (cloud metadata). */
@@ -132,6 +134,7 @@ export class ClusterNetworkPolicies extends Construct {
       { name: 'logical-backup-to-kubernetes-api-servers', from: logicalBackup, to: apiServers, ports: apiPorts.servers },
       { name: 'logical-backup-to-dns', from: logicalBackup, to: dns, ports: dnsPorts },
       { name: 'logical-backup-to-object-storage', from: logicalBackup, to: objectStorage, ports: [NetworkPort.tcp(443)] },
+      ...(props.walArchiving ? [{ name: 'spilo-to-object-storage', from: spilo, to: objectStorage, ports: [NetworkPort.tcp(443)] }] : []),
     ];
 
     const metadata = (suffix: string) => ({ name: `${cluster.name}-${suffix}`, namespace });

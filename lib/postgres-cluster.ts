@@ -2,7 +2,9 @@ import { Construct } from 'constructs';
 import {
   Postgresql,
   PostgresqlSpecAdditionalVolumes,
+  PostgresqlSpecClone,
   PostgresqlSpecConnectionPoolerMode,
+  PostgresqlSpecEnv,
   PostgresqlSpecPostgresqlVersion,
   PostgresqlSpecSidecars,
   PostgresqlSpecTls,
@@ -62,6 +64,20 @@ export interface ConnectionPoolerSettings {
 export interface LogicalBackupSettings {
   /** Cron schedule, in the CronJob's time zone (UTC unless the operator sets one). @default '0 2 * * *' (daily at 02:00) */
   readonly schedule?: string;
+  /** How long dumps are kept in the bucket, as `date -d` reads it (`30 days`, `2 weeks`). @default '30 days' */
+  readonly retention?: string;
+}
+
+/** Rotation of the operator-generated passwords (the operator's `enable_password_rotation` must be on). */
+export interface PasswordRotationSettings {
+  /** The roles whose passwords rotate. */
+  readonly users: readonly string[];
+  /**
+   * In place: the role keeps its name and only its password changes (applications re-read the Secret).
+   * Otherwise the operator creates a new role `<user><date>` each period and the Secret switches to it.
+   * @default true
+   */
+  readonly inPlace?: boolean;
 }
 
 export interface PostgresClusterProps {
@@ -103,6 +119,12 @@ export interface PostgresClusterProps {
   readonly tls?: PostgresqlSpecTls;
   /** Group of the Spilo pods' volumes, so PostgreSQL can read a mounted key. @default - the operator's default */
   readonly spiloFsGroup?: number;
+  /** Environment of the Spilo containers (WAL-G archiving, clone sources). @default - none */
+  readonly env?: readonly PostgresqlSpecEnv[];
+  /** Restore: clone another cluster's archive up to a point in time. @default - a new, empty cluster */
+  readonly clone?: PostgresqlSpecClone;
+  /** Password rotation of application roles. @default - no rotation */
+  readonly passwordRotation?: PasswordRotationSettings;
   /** Extra volumes mounted into the Spilo pod's containers. @default - none */
   readonly additionalVolumes?: readonly PostgresqlSpecAdditionalVolumes[];
 }
@@ -171,6 +193,8 @@ export class PostgresCluster extends Construct {
   public readonly namespace: string;
   /** Selectors of the pods the operator runs for this cluster. */
   public readonly pods: ClusterPodLabels;
+  /** Server connections all pooler pods together may open to the primary. */
+  public readonly poolerMaxDbConnections: number;
   /** The `postgresql` object as synthesized. */
   public readonly resource: Postgresql;
 
@@ -182,6 +206,7 @@ export class PostgresCluster extends Construct {
     const patroni = { ...DEFAULT_PATRONI, ...props.patroni };
     const pooler = props.connectionPooler ?? {};
     const backup = props.logicalBackup ?? {};
+    this.poolerMaxDbConnections = pooler.maxDbConnections ?? 60;
 
     this.resource = new Postgresql(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
@@ -211,11 +236,16 @@ export class PostgresCluster extends Construct {
         connectionPooler: {
           numberOfInstances: pooler.numberOfInstances ?? 2,
           mode: (pooler.mode ?? 'transaction') as PostgresqlSpecConnectionPoolerMode,
-          maxDbConnections: pooler.maxDbConnections ?? 60,
+          maxDbConnections: this.poolerMaxDbConnections,
           resources: toResources(pooler.resources ?? DEFAULT_POOLER_RESOURCES),
         },
         enableLogicalBackup: true,
         logicalBackupSchedule: backup.schedule ?? '0 2 * * *',
+        logicalBackupRetention: backup.retention ?? '30 days',
+        env: props.env && [...props.env],
+        clone: props.clone,
+        usersWithInPlaceSecretRotation: rotation(props.passwordRotation, true),
+        usersWithSecretRotation: rotation(props.passwordRotation, false),
         sidecars: props.sidecars && [...props.sidecars],
         additionalVolumes: props.additionalVolumes && [...props.additionalVolumes],
         tls: props.tls,
@@ -225,6 +255,11 @@ export class PostgresCluster extends Construct {
     this.node.addValidation({ validate: () => validateServerSettings(this.name, this.resource.toJson().spec) });
     this.node.addValidation({ validate: () => validateTls({ ...props, sslPolicy: props.sslPolicy ?? SslPolicy.OPTIONAL }) });
   }
+}
+
+/** The users of `settings` if its in-place choice is `inPlace`. */
+function rotation(settings: PasswordRotationSettings | undefined, inPlace: boolean): string[] | undefined {
+  return settings && (settings.inPlace ?? true) === inPlace ? [...settings.users] : undefined;
 }
 
 function toResources(resources: ContainerResources) {

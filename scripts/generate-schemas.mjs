@@ -52,12 +52,31 @@ function strict(schema) {
       out[key] = strict(value);
     }
   }
+  if (typeof out.pattern === 'string' && out.pattern.includes('(?i)')) out.pattern = caseInsensitive(out.pattern);
   if (out['x-kubernetes-int-or-string']) {
     delete out.type;
     out.anyOf = [{ type: 'integer' }, { type: 'string' }];
   }
   if (out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
     out.additionalProperties = false;
+  }
+  return out;
+}
+
+/**
+ * Go's regexp takes the inline flag `(?i)`, JavaScript's does not: drop it and match each letter in either case
+ * (enough for the plain alternations the CRDs use, such as Prometheus' `^(?i)(abort|warn)?$`).
+ */
+function caseInsensitive(pattern) {
+  let out = '';
+  let inClass = false;
+  const source = pattern.replace('(?i)', '');
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') { out += c + source[++i]; continue; }
+    if (c === '[') inClass = true;
+    if (c === ']') inClass = false;
+    out += !inClass && /[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c;
   }
   return out;
 }

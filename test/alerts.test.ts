@@ -1,0 +1,193 @@
+/**
+ * Every alert, unit-tested with the real `promtool test rules` on the rule groups as synthesized: a series where
+ * it fires at the right time with the right labels and annotations, and a healthy series where it stays silent.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { ENVIRONMENTS } from '../lib/config';
+import { describeWithPromtool, promtool } from './support/promtool';
+import { find, synthEnvironment } from './util';
+
+const NS = 'jewelry-shop';
+const at = (pod: string, extra = '') => `{namespace="${NS}", pod="${pod}"${extra}}`;
+const PVC = `{namespace="${NS}", persistentvolumeclaim="pgdata-jewelry-shop-db-0"}`;
+const JOB = `{namespace="${NS}", job_name="logical-backup-jewelry-shop-db-29391240"}`;
+const CRON = `{namespace="${NS}", cronjob="logical-backup-jewelry-shop-db"}`;
+
+interface AlertCase {
+  readonly alert: string;
+  /** Series that make it fire. */
+  readonly firing: Record<string, string>;
+  /** When it must fire, and not yet one evaluation before (its `for` respected). */
+  readonly firesAt: string;
+  readonly notYetAt: string;
+  /** Labels of the alert besides alertname and severity. */
+  readonly labels: Record<string, string>;
+  /** Series of a healthy cluster, evaluated at `firesAt`. */
+  readonly healthy: Record<string, string>;
+}
+
+const CASES: AlertCase[] = [
+  {
+    alert: 'PostgresInstanceDown',
+    firing: { [`pg_up${at('jewelry-shop-db-0')}`]: '1 1 0 0 0 0' },
+    notYetAt: '2m',
+    firesAt: '3m',
+    labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+    healthy: { [`pg_up${at('jewelry-shop-db-0')}`]: '1x10', [`up${at('jewelry-shop-db-0')}`]: '1x10' },
+  },
+  {
+    alert: 'PostgresFailover',
+    firing: { [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0 0 0 1 1 1' },
+    notYetAt: '2m',
+    firesAt: '3m',
+    labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+    healthy: { [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+  },
+  {
+    alert: 'PostgresReplicationLagSeconds',
+    firing: { [`pg_replication_lag_seconds${at('jewelry-shop-db-1')}`]: '0 0 100x10', [`pg_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x12' },
+    notYetAt: '6m',
+    firesAt: '7m',
+    labels: { namespace: NS, pod: 'jewelry-shop-db-1' },
+    healthy: { [`pg_replication_lag_seconds${at('jewelry-shop-db-1')}`]: '5x12', [`pg_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x12' },
+  },
+  {
+    alert: 'PostgresReplicationLagBytes',
+    firing: { [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: '0 0 300000000x10' },
+    notYetAt: '6m',
+    firesAt: '7m',
+    labels: { namespace: NS, pod: 'jewelry-shop-db-0', application_name: 'jewelry-shop-db-2', sync_state: 'async' },
+    healthy: { [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: '1000x10' },
+  },
+  {
+    alert: 'PostgresSynchronousStandbyMissing',
+    firing: {
+      [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+      [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-1", sync_state="sync"')}`]: '0 0 stale',
+      [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: '0x10',
+    },
+    notYetAt: '3m',
+    firesAt: '4m',
+    labels: { namespace: NS },
+    healthy: {
+      [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+      [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-1", sync_state="sync"')}`]: '0x10',
+    },
+  },
+  {
+    alert: 'PostgresConnectionSaturation',
+    firing: { [`pg_connections_total${at('jewelry-shop-db-0')}`]: '190x10', [`pg_connections_max${at('jewelry-shop-db-0')}`]: '200x10' },
+    notYetAt: '4m',
+    firesAt: '5m',
+    labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+    healthy: { [`pg_connections_total${at('jewelry-shop-db-0')}`]: '50x10', [`pg_connections_max${at('jewelry-shop-db-0')}`]: '200x10' },
+  },
+  {
+    alert: 'PostgresPoolerSaturation',
+    firing: { [`pg_connections_pooler${at('jewelry-shop-db-0')}`]: '58x10', [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+    notYetAt: '4m',
+    firesAt: '5m',
+    labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+    healthy: { [`pg_connections_pooler${at('jewelry-shop-db-0')}`]: '20x10', [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+  },
+  {
+    alert: 'PostgresVolumeFillingUp',
+    firing: { [`kubelet_volume_stats_available_bytes${PVC}`]: '10x10', [`kubelet_volume_stats_capacity_bytes${PVC}`]: '100x10' },
+    notYetAt: '4m',
+    firesAt: '5m',
+    labels: { namespace: NS, persistentvolumeclaim: 'pgdata-jewelry-shop-db-0' },
+    healthy: { [`kubelet_volume_stats_available_bytes${PVC}`]: '60x10', [`kubelet_volume_stats_capacity_bytes${PVC}`]: '100x10' },
+  },
+  {
+    alert: 'PostgresVolumeFullSoon',
+    // 100 GB free, shrinking by 200 MB a minute: empty in ~8 hours, well within 96.
+    firing: { [`kubelet_volume_stats_available_bytes${PVC}`]: '100000000000-200000000x120' },
+    notYetAt: '30m',
+    firesAt: '31m',
+    labels: { namespace: NS, persistentvolumeclaim: 'pgdata-jewelry-shop-db-0' },
+    healthy: { [`kubelet_volume_stats_available_bytes${PVC}`]: '50000000000x120' },
+  },
+  {
+    alert: 'PostgresLogicalBackupFailed',
+    firing: { [`kube_job_status_failed${JOB}`]: '0 0 1 1' },
+    notYetAt: '1m',
+    firesAt: '2m',
+    labels: { namespace: NS, job_name: 'logical-backup-jewelry-shop-db-29391240' },
+    healthy: { [`kube_job_status_failed${JOB}`]: '0x10' },
+  },
+  {
+    alert: 'PostgresLogicalBackupTooOld',
+    // Last success at t=0; 26 hours later it is too old.
+    firing: { [`kube_cronjob_status_last_successful_time${CRON}`]: '0x1600' },
+    notYetAt: '1560m',
+    firesAt: '1561m',
+    labels: { namespace: NS, cronjob: 'logical-backup-jewelry-shop-db' },
+    // A success every minute.
+    healthy: { [`kube_cronjob_status_last_successful_time${CRON}`]: '0+60x1600' },
+  },
+];
+
+/** Renders the `{{ $labels.x }}` of an annotation template. */
+const render = (template: string, labels: Record<string, string>) => template.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, name) => labels[name]);
+
+describeWithPromtool('alerts (promtool)', () => {
+  const environment = ENVIRONMENTS[0];
+  const rule = find(synthEnvironment(environment), 'PrometheusRule', 'jewelry-shop-db');
+  const groups = rule.spec.groups;
+  const alerts = groups.flatMap((group: any) => group.rules);
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jsdb-promtool-'));
+    writeFileSync(join(dir, 'rules.yaml'), stringify({ groups }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('promtool check rules accepts every group (%s)', (name, env) => {
+    const file = join(dir, `check-${name}.yaml`);
+    writeFileSync(file, stringify({ groups: find(synthEnvironment(env), 'PrometheusRule', 'jewelry-shop-db').spec.groups }));
+    const result = promtool(['check', 'rules', file]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.ok).toBe(true);
+  });
+
+  test('every alert has a test case here, severity, summary, description and runbook', () => {
+    expect(alerts.map((a: any) => a.alert).sort()).toEqual(CASES.map((c) => c.alert).sort());
+    for (const alert of alerts) {
+      expect(['critical', 'warning']).toContain(alert.labels.severity);
+      expect(Object.keys(alert.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+    }
+  });
+
+  test.each(CASES.map((c) => [c.alert, c] as const))('%s fires at the right time with the right labels, and stays silent when healthy', (_name, c) => {
+    const definition = alerts.find((a: any) => a.alert === c.alert);
+    const labels = { ...c.labels, severity: definition.labels.severity };
+    const annotations = Object.fromEntries(Object.entries(definition.annotations as Record<string, string>).map(([k, v]) => [k, render(v, labels)]));
+    const series = (values: Record<string, string>) => Object.entries(values).map(([name, v]) => ({ series: name, values: v }));
+    const file = join(dir, `${c.alert}.test.yaml`);
+    writeFileSync(
+      file,
+      stringify({
+        rule_files: ['rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: series(c.firing),
+            alert_rule_test: [
+              { eval_time: c.notYetAt, alertname: c.alert, exp_alerts: [] },
+              { eval_time: c.firesAt, alertname: c.alert, exp_alerts: [{ exp_labels: labels, exp_annotations: annotations }] },
+            ],
+          },
+          { interval: '1m', input_series: series(c.healthy), alert_rule_test: [{ eval_time: c.firesAt, alertname: c.alert, exp_alerts: [] }] },
+        ],
+      }),
+    );
+    const result = promtool(['test', 'rules', file]);
+    if (!result.ok) throw new Error(`promtool test rules ${c.alert}:\n${result.output}`);
+    expect(result.output).toContain('SUCCESS');
+  });
+});

@@ -1,0 +1,52 @@
+import { changedPaths, diffManifests, formatDiff, ManifestObject } from '../lib/dist-diff';
+
+const policy = (name: string, port: number, selector: Record<string, string>): ManifestObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: 'shop' },
+  spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port }] }] },
+});
+const role = (verbs: string[]): ManifestObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'default' }, rules: [{ verbs }] });
+const config = (data: string): ManifestObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' }, data: { k: data } });
+const dev = (object: ManifestObject) => ({ source: 'dev', object });
+
+describe('npm run diff: object-level summary of a dist/ change', () => {
+  test('changed leaf paths', () => {
+    expect(changedPaths({ a: { b: [1, 2] }, c: 1 }, { a: { b: [1, 3] }, c: 1, d: 2 })).toEqual(['a.b[1]', 'd']);
+  });
+
+  test('added, removed and changed objects, sorted, with their changed fields', () => {
+    const changes = diffManifests([dev(config('x')), dev(policy('old', 5432, { app: 'a' }))], [dev(config('y')), dev(policy('new', 5432, { app: 'a' }))]);
+    expect(changes.map((c) => [c.object, c.change, c.fields])).toEqual([
+      ['dev: ConfigMap shop/c', 'changed', ['data.k']],
+      ['dev: NetworkPolicy shop/new', 'added', []],
+      ['dev: NetworkPolicy shop/old', 'removed', []],
+    ]);
+  });
+
+  test('the same object in two environments is two objects', () => {
+    const changes = diffManifests([dev(config('x')), { source: 'prod', object: config('x') }], [dev(config('x')), { source: 'prod', object: config('z') }]);
+    expect(changes.map((c) => c.object)).toEqual(['prod: ConfigMap shop/c']);
+  });
+
+  test('flags what deserves a second reviewer: renames, selectors, flows, RBAC verbs, the postgresql spec', () => {
+    const postgresql = (instances: number): ManifestObject => ({ apiVersion: 'acid.zalan.do/v1', kind: 'postgresql', metadata: { name: 'db', namespace: 'shop' }, spec: { numberOfInstances: instances } });
+    const changes = diffManifests(
+      [dev(policy('p', 5432, { app: 'a' })), dev(role(['get'])), dev(postgresql(3)), dev(config('x')), dev({ ...config('x'), metadata: { name: 'gone', namespace: 'shop' } })],
+      [dev(policy('p', 8008, { app: 'b' })), dev(role(['get', 'list'])), dev(postgresql(2)), dev(config('y'))],
+    );
+    const reasons = Object.fromEntries(changes.map((c) => [c.object, c.reviewReasons]));
+    expect(reasons).toEqual({
+      'dev: ConfigMap shop/c': [],
+      'dev: ConfigMap shop/gone': ['object removed or renamed: GitOps deletes it from the cluster'],
+      'dev: NetworkPolicy shop/p': ['allowed flows changed (spec.ingress[0].ports[0].port)', 'selector changed (spec.podSelector.matchLabels.app)'],
+      'dev: Role default/r': ['RBAC changed (rules[0].verbs[1])'],
+      'dev: postgresql shop/db': ['the postgresql spec changes the running database'],
+    });
+    expect(formatDiff(changes)).toContain('5 object(s) changed, 4 deserve a second reviewer (marked !)');
+  });
+
+  test('no change', () => {
+    expect(formatDiff(diffManifests([dev(config('x'))], [dev(config('x'))]))).toBe('dist/: no object changed');
+  });
+});

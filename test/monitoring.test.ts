@@ -1,0 +1,55 @@
+import { ENVIRONMENTS } from '../lib/config';
+import { customMetricNames } from '../lib/exporter-queries';
+import { find, synthEnvironment } from './util';
+
+/** Metrics of exporters other than our custom queries that the dashboard and alerts may use. */
+const STANDARD_METRICS = [
+  'pg_up', // postgres_exporter
+  'up', // Prometheus, per scrape target
+  'kubelet_volume_stats_available_bytes', // kubelet
+  'kubelet_volume_stats_capacity_bytes',
+  'kube_job_status_failed', // kube-state-metrics
+  'kube_cronjob_status_last_successful_time',
+];
+
+/** Metric names of a PromQL expression: every name followed by a label selector (functions take `(`). */
+const metricNames = (expr: string) => [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1]);
+
+describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('monitoring (%s)', (_name, environment) => {
+  const objects = synthEnvironment(environment);
+  const known = new Set([...customMetricNames(), ...STANDARD_METRICS]);
+
+  test('a PodMonitor scrapes the exporter port of the Spilo pods, labelled for Prometheus to pick it up', () => {
+    const podMonitor = find(objects, 'PodMonitor', 'jewelry-shop-db');
+    expect(podMonitor.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    expect(podMonitor.spec.selector).toEqual({ matchLabels: { application: 'spilo', 'cluster-name': 'jewelry-shop-db' } });
+    expect(podMonitor.spec.namespaceSelector).toEqual({ matchNames: ['jewelry-shop'] });
+    expect(podMonitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics', interval: '30s' }]);
+    const exporter = find(objects, 'postgresql', 'jewelry-shop-db').spec.sidecars[0];
+    expect(exporter.ports.map((p: any) => p.name)).toContain('metrics');
+  });
+
+  test('the PrometheusRule is labelled for Prometheus and its alerts use only metrics that exist', () => {
+    const rule = find(objects, 'PrometheusRule', 'jewelry-shop-db');
+    expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    for (const alert of rule.spec.groups.flatMap((g: any) => g.rules)) {
+      for (const name of metricNames(alert.expr)) expect([alert.alert, known.has(name) ? name : `unknown metric ${name}`]).toEqual([alert.alert, name]);
+    }
+  });
+
+  test('the Grafana dashboard is valid JSON, discovered by the sidecar label, and queries only metrics that exist', () => {
+    const configMap = find(objects, 'ConfigMap', 'jewelry-shop-db-dashboard');
+    expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+    const dashboard = JSON.parse(configMap.data['jewelry-shop-db.json']);
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(10);
+    const exprs: string[] = dashboard.panels.flatMap((panel: any) => panel.targets.map((target: any) => target.expr));
+    const used = new Set(exprs.flatMap(metricNames));
+    for (const name of used) expect(known.has(name) ? name : `unknown metric ${name}`).toBe(name);
+    // every custom query is on the dashboard
+    for (const name of customMetricNames()) expect(used).toContain(name);
+  });
+});
+
+test('metricNames finds metrics and ignores functions', () => {
+  expect(metricNames('rate(pg_archiver_failed_count{pod="a"}[5m]) / time()')).toEqual(['pg_archiver_failed_count']);
+});

@@ -1,0 +1,38 @@
+/**
+ * promtool, the real Prometheus rule checker, as installed by scripts/install-promtool.sh (.tools/bin) or on PATH.
+ * Missing: the suite is skipped with the install command, or fails when REQUIRE_INTEGRATION_TOOLS=1 (CI).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const LOCAL = join(__dirname, '..', '..', '.tools', 'bin', 'promtool');
+export const INSTALL_PROMTOOL = 'scripts/install-promtool.sh';
+
+export function promtoolPath(): string | undefined {
+  if (process.env.PROMTOOL) return process.env.PROMTOOL;
+  if (existsSync(LOCAL)) return LOCAL;
+  const found = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+/** Runs promtool; returns its exit status and output. */
+export function promtool(args: readonly string[]): { ok: boolean; output: string } {
+  const result = spawnSync(promtoolPath()!, args, { encoding: 'utf8' });
+  return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+}
+
+export function describeWithPromtool(name: string, body: () => void): void {
+  if (promtoolPath() !== undefined) {
+    describe(name, body);
+  } else if (process.env.REQUIRE_INTEGRATION_TOOLS === '1') {
+    describe(name, () => {
+      test('has promtool installed (REQUIRE_INTEGRATION_TOOLS=1)', () => {
+        throw new Error(`promtool not found: install it with \`${INSTALL_PROMTOOL}\``);
+      });
+    });
+  } else {
+    console.warn(`SKIPPED "${name}": promtool not found. Install it with \`${INSTALL_PROMTOOL}\` to run it.`);
+    describe.skip(name, body);
+  }
+}
