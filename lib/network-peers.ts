@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from './k8s';
 import { cidrContains } from './cidr';
 import { Labels, NAMESPACE_NAME_LABEL } from './labels';
 
