@@ -5,7 +5,7 @@
 //   (c) the unit suite (jest with swc, integration tests left out) against its 5 s budget,
 //   (d) generated fleets of 1, 10, 100 and 1,000 clusters: wall time, peak memory, cost per cluster, against cdk8s'
 //       own `app.synth()` on the same fleets (up to 300 clusters: it is quadratic).
-// Writes bench/results.json, bench/results.md and docs/performance-README-section.md, and checks the targets, saying
+// Writes bench/results.json, bench/results.md and the Performance section of README.md (between its bench markers), and checks the targets, saying
 // by how much and why one is missed.
 //
 //   npm run bench                 # about 2.5 minutes on 2 cores
@@ -488,12 +488,23 @@ function main() {
   } else {
     writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(join(BENCH, 'results.md'), md);
-    writeFileSync(join(ROOT, 'docs', 'performance-README-section.md'), readmeSection(results));
+    writeReadmeSection(readmeSection(results));
     process.stdout.write(md);
-    log('wrote bench/results.json, bench/results.md and docs/performance-README-section.md');
+    log('wrote bench/results.json, bench/results.md and the Performance section of README.md');
   }
   const missed = results.targets.filter((t) => !t.met);
   if (missed.length > 0) log(`${missed.length} target(s) missed: ${missed.map((t) => t.name).join('; ')}`);
+}
+
+/** Replaces the README's text between the bench markers with `section`. */
+function writeReadmeSection(section) {
+  const readme = join(ROOT, 'README.md');
+  const [start, end] = ['<!-- bench:start -->', '<!-- bench:end -->'];
+  const text = readFileSync(readme, 'utf8');
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} ... ${end} markers for the Performance section`);
+  writeFileSync(readme, `${text.slice(0, from + start.length)}\n${section.trim()}\n${text.slice(to)}`);
 }
 
 main();
