@@ -1,4 +1,3 @@
-import { ENVIRONMENTS, GITOPS } from './lib/config';
-import { synthesizeAll } from './lib/synthesize';
+import { runSynth } from './lib/cli';
 
-synthesizeAll(ENVIRONMENTS, GITOPS, 'dist');
+runSynth();

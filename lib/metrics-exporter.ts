@@ -6,6 +6,7 @@ import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../impo
 import { ClusterPodLabels } from './labels';
 import { ContainerResources } from './postgres-cluster';
 import { EXPORTER_QUERIES } from './exporter-queries';
+import { validateImage } from './validation';
 
 export const EXPORTER_PORT = 9187;
 export const EXPORTER_CONTAINER_NAME = 'postgres-exporter';
@@ -51,9 +52,11 @@ export class MetricsExporter extends Construct {
       data: { [QUERIES_FILE]: stringify(EXPORTER_QUERIES, { lineWidth: 0 }) },
     });
 
+    const image = props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1';
+    this.node.addValidation({ validate: () => validateImage(props.clusterName, 'exporter.image', image) });
     this.sidecar = {
       name: EXPORTER_CONTAINER_NAME,
-      image: props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1',
+      image,
       ports: [{ name: 'metrics', containerPort: EXPORTER_PORT, protocol: 'TCP' }],
       env: [
         // Inside the pod, over loopback: the pg_hba `host ... 127.0.0.1/32` rule applies, TLS or not.

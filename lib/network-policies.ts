@@ -4,6 +4,7 @@ import { Labels } from './labels';
 import { EXPORTER_PORT } from './metrics-exporter';
 import { NetworkPeer, NetworkPort, PodPeer } from './network-peers';
 import { PATRONI_API_PORT, POSTGRES_PORT, PostgresCluster } from './postgres-cluster';
+import { validateNetwork } from './validation';
 
 /** Where the Kubernetes API is, as seen by NetworkPolicies (Patroni's DCS, seed failure 2). */
 export interface KubernetesApiAddresses {
@@ -168,5 +169,18 @@ export class ClusterNetworkPolicies extends Construct {
       );
     }
     this.policies = policies;
+    this.node.addValidation({
+      validate: () =>
+        validateNetwork(
+          cluster.name,
+          {
+            'kubernetesApi.serviceCidrs': api.serviceCidrs,
+            'kubernetesApi.endpointCidrs': api.endpointCidrs,
+            'network.objectStorage.cidrs': storage.cidrs,
+            'network.objectStorage.except': storage.except ?? [],
+          },
+          { 'kubernetesApi.servicePort': api.servicePort, 'kubernetesApi.endpointPort': api.endpointPort },
+        ),
+    });
   }
 }

@@ -14,6 +14,7 @@ import { ClusterPodLabels } from './labels';
 import { buildPgHba, SslPolicy } from './pg-hba';
 import { validateServerSettings } from './server-settings-validation';
 import { validateTls } from './tls';
+import { validateClusterProps } from './validation';
 
 /** CPU and memory of one container, in Kubernetes quantities (`500m`, `4Gi`). */
 export interface ContainerResources {
@@ -252,6 +253,7 @@ export class PostgresCluster extends Construct {
         spiloFsGroup: props.spiloFsGroup,
       },
     });
+    this.node.addValidation({ validate: () => validateClusterProps(props) });
     this.node.addValidation({ validate: () => validateServerSettings(this.name, this.resource.toJson().spec) });
     this.node.addValidation({ validate: () => validateTls({ ...props, sslPolicy: props.sslPolicy ?? SslPolicy.OPTIONAL }) });
   }

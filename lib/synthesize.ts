@@ -1,11 +1,13 @@
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { synthesizeApp } from './app-synthesis';
 import { EnvironmentConfig } from './config';
 import { annotateStage, DatabaseClusterCharts, EnvironmentStages } from './database-chart';
-import { assertUniqueClusterNames, UniqueObjectNamesAcrossClusters } from './fleet-validation';
+import { assertUniqueClusterNames, duplicateClusterNames, UniqueObjectNamesAcrossClusters } from './fleet-validation';
 import { GitOpsCharts, GitOpsConfig } from './gitops';
+import { validateEnvironmentNames } from './validation';
 
 /**
  * Builds the Apps of one environment, one per stage (`<outdir>/prerequisites/`, `<outdir>/database/`),
@@ -31,11 +33,6 @@ export function stageApps(stages: EnvironmentStages): App[] {
   return [stages.prerequisites, stages.database];
 }
 
-/**
- * Synthesizes every environment into `<distDir>/<environment>/` and the GitOps objects into `<distDir>/gitops/`, atomically: everything is written to a
- * temporary folder beside `distDir`, which replaces `distDir` only when all environments succeeded.
- * A failure leaves `distDir` exactly as it was.
- */
 /** Builds the App of the GitOps objects (`<outdir>/`): per environment, an Argo CD and a Flux file. */
 export function buildGitOps(config: GitOpsConfig, environments: readonly EnvironmentConfig[], outdir: string): App {
   const app = new App({ outdir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
@@ -43,13 +40,57 @@ export function buildGitOps(config: GitOpsConfig, environments: readonly Environ
   return app;
 }
 
+/** A configuration that breaks rules: every broken rule of every environment, found before anything was written. */
+export class ConfigurationError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`${problems.length} configuration error(s):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Every construct validation of `apps`, prefixed with the environment, each message once. */
+function validationErrors(environment: string, apps: readonly App[]): string[] {
+  const messages = apps.flatMap((app) => app.node.findAll().flatMap((construct) => construct.node.validate()));
+  return [...new Set(messages)].map((message) => `${environment}: ${message}`);
+}
+
+/** Rules about the list of environments itself, checked before any App is built. */
+function environmentProblems(environments: readonly EnvironmentConfig[]): string[] {
+  return [...validateEnvironmentNames(environments.map((e) => e.name)), ...environments.flatMap(duplicateClusterNames)];
+}
+
+/** Builds every App under `outdir` (nothing is written) and validates all of them. */
+function buildAndValidate(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, outdir: string) {
+  const built = environments.map((environment) => ({ environment, apps: stageApps(buildEnvironment(environment, join(outdir, environment.name))) }));
+  const gitopsApp = buildGitOps(gitops, environments, join(outdir, 'gitops'));
+  const problems = [...built.flatMap(({ environment, apps }) => validationErrors(environment.name, apps)), ...validationErrors('gitops', [gitopsApp])];
+  return { built, gitopsApp, problems };
+}
+
+/** Every broken rule of a configuration, as `npm run synth` would report it; builds in memory, writes nothing. */
+export function configurationProblems(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig): string[] {
+  const early = environmentProblems(environments);
+  return early.length > 0 ? early : buildAndValidate(environments, gitops, join(tmpdir(), 'jewelry-shop-db-never-written')).problems;
+}
+
+/**
+ * Synthesizes every environment into `<distDir>/<environment>/` and the GitOps objects into `<distDir>/gitops/`.
+ *
+ * First every environment is built and validated: all broken rules of all environments are thrown together as a
+ * ConfigurationError before anything is written. Then everything is written to a temporary folder beside
+ * `distDir`, which replaces `distDir` only when all of it succeeded: a failure leaves `distDir` exactly as it was.
+ */
 export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): void {
+  const early = environmentProblems(environments);
+  if (early.length > 0) throw new ConfigurationError(early);
+
   const staging = mkdtempSync(join(dirname(distDir), `.${basename(distDir)}-`));
   try {
-    for (const environment of environments) {
-      stageApps(buildEnvironment(environment, join(staging, environment.name))).forEach(synthesizeApp);
-    }
-    synthesizeApp(buildGitOps(gitops, environments, join(staging, 'gitops')));
+    const { built, gitopsApp, problems } = buildAndValidate(environments, gitops, staging);
+    if (problems.length > 0) throw new ConfigurationError(problems);
+
+    for (const { apps } of built) apps.forEach(synthesizeApp);
+    synthesizeApp(gitopsApp);
     const previous = `${staging}.previous`;
     if (existsSync(distDir)) renameSync(distDir, previous);
     renameSync(staging, distDir);
