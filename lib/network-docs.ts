@@ -13,9 +13,9 @@ export function readEnvironmentObjects(distDir: string, environment: string): un
     .flatMap((file) => parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((document) => document.toJS()));
 }
 
-/** Writes docs/network.md (the flows of every environment) from the synthesized `distDir`. */
-export function writeNetworkDocs(environments: readonly EnvironmentConfig[], distDir: string, file: string): void {
-  const matrices = environments.flatMap((environment) => connectivityMatrices(environment, readEnvironmentObjects(distDir, environment.name)));
+/** Writes docs/network.md (the flows of every environment) from each environment's synthesized objects. */
+export function writeNetworkDocs(environments: readonly EnvironmentConfig[], objects: Readonly<Record<string, readonly unknown[]>>, file: string): void {
+  const matrices = environments.flatMap((environment) => connectivityMatrices(environment, objects[environment.name]));
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, networkDocument(matrices));
   renameSync(`${file}.tmp`, file);

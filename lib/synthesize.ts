@@ -54,6 +54,9 @@ function validationErrors(environment: string, apps: readonly App[]): string[] {
   return [...new Set(messages)].map((message) => `${environment}: ${message}`);
 }
 
+/** The objects written for each environment, by environment name. */
+export type SynthesizedEnvironments = Readonly<Record<string, readonly unknown[]>>;
+
 /** Rules about the list of environments itself, checked before any App is built. */
 function environmentProblems(environments: readonly EnvironmentConfig[]): string[] {
   return [...validateEnvironmentNames(environments.map((e) => e.name)), ...environments.flatMap(duplicateClusterNames)];
@@ -79,8 +82,9 @@ export function configurationProblems(environments: readonly EnvironmentConfig[]
  * First every environment is built and validated: all broken rules of all environments are thrown together as a
  * ConfigurationError before anything is written. Then everything is written to a temporary folder beside
  * `distDir`, which replaces `distDir` only when all of it succeeded: a failure leaves `distDir` exactly as it was.
+ * Returns the objects written for each environment.
  */
-export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): void {
+export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): SynthesizedEnvironments {
   const early = environmentProblems(environments);
   if (early.length > 0) throw new ConfigurationError(early);
 
@@ -89,12 +93,13 @@ export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops
     const { built, gitopsApp, problems } = buildAndValidate(environments, gitops, staging);
     if (problems.length > 0) throw new ConfigurationError(problems);
 
-    for (const { apps } of built) apps.forEach(synthesizeApp);
+    const objects = Object.fromEntries(built.map(({ environment, apps }) => [environment.name, apps.flatMap(synthesizeApp)]));
     synthesizeApp(gitopsApp);
     const previous = `${staging}.previous`;
     if (existsSync(distDir)) renameSync(distDir, previous);
     renameSync(staging, distDir);
     rmSync(previous, { recursive: true, force: true });
+    return objects;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
