@@ -8,5 +8,6 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
 };
