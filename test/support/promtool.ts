@@ -16,10 +16,10 @@ export function promtoolPath(): string | undefined {
   return found.status === 0 ? found.stdout.trim() : undefined;
 }
 
-/** Runs promtool; returns its exit status and output. */
-export function promtool(args: readonly string[]): { ok: boolean; output: string } {
+/** Runs promtool; returns its exit status, its standard output (the per-file verdicts) and all its output. */
+export function promtool(args: readonly string[]): { ok: boolean; stdout: string; output: string } {
   const result = spawnSync(promtoolPath()!, args, { encoding: 'utf8' });
-  return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+  return { ok: result.status === 0, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
 }
 
 export function describeWithPromtool(name: string, body: () => void): void {
