@@ -81,6 +81,8 @@ export function connectionBudget(input: ConnectionBudgetInput): ConnectionBudget
  */
 export function validateConnectionBudget(clusterName: string, input: ConnectionBudgetInput): string[] {
   const { maxDbConnections, numberOfInstances } = input.pooler;
+  // A pooler without pods is reported by validateClusterProps (lib/validation.ts); there is no budget to check.
+  if (!(numberOfInstances >= 1)) return [];
   if (maxDbConnections < numberOfInstances) {
     return [
       `${clusterName}: connectionPooler.maxDbConnections ${maxDbConnections} leaves the ${numberOfInstances} pooler pods no server ` +

@@ -11,22 +11,53 @@ import { DEFAULT_PATRONI, PostgresClusterProps } from './postgres-cluster';
 
 /** `spec.postgresql.version` enum accepted by both operator releases (v1.15.1: 13-17, v2.0.1: 14-18). */
 export const POSTGRES_VERSIONS = ['14', '15', '16', '17'] as const;
-/** `spec.volume.size` and `resources.*.memory` pattern of the CRD (Kubernetes quantities). */
+/** `spec.volume.size` and `resources.*.memory` pattern of the CRD (both releases): a number, optionally a unit. */
 export const QUANTITY_PATTERN = /^(\d+(e\d+)?|\d+(\.\d+)?(e\d+)?[EPTGMK]i?)$/;
-/** `resources.*.cpu` pattern of the CRD. */
+/** `resources.*.cpu` pattern of the CRD (both releases): cores with at most three decimals, or millicores. */
 export const CPU_PATTERN = /^(\d+m|\d+(\.\d{1,3})?)$/;
-/** `spec.logicalBackupSchedule` pattern of the CRD: five cron fields of numbers, `*` and `/n` steps. */
+/** `spec.logicalBackupSchedule` pattern of the CRD (both releases): five cron fields of numbers, `*` and `/n` steps. */
 export const CRON_PATTERN = /^(\d+|\*)(\/\d+)?(\s+(\d+|\*)(\/\d+)?){4}$/;
-/** Role flags the CRD's `users` enum allows. */
+/** What cron accepts in each of the five fields (the CRD's pattern does not check the ranges; the CronJob does). */
+const CRON_FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12 },
+  { name: 'day of week', min: 0, max: 7 },
+] as const;
+/** Role flags of the CRD's `users` enum (both releases list each in lower and in upper case). */
 export const USER_FLAGS = ['bypassrls', 'nobypassrls', 'createdb', 'nocreatedb', 'createrole', 'nocreaterole', 'inherit', 'noinherit', 'login', 'nologin', 'replication', 'noreplication', 'superuser', 'nosuperuser'];
+/** Kubernetes' limit for DNS-1035 and DNS-1123 labels (Service names, label keys' name part, namespaces). */
+const DNS_LABEL_MAX_LENGTH = 63;
 /**
- * The longest name the operator derives from a cluster is its replica pooler Service `<cluster>-pooler-repl`; Service
- * names are DNS-1035 labels of at most 63 characters, so a cluster name may have at most 63 - 12 = 51.
+ * The operator's own limit: zalando/postgres-operator pkg/apis/acid.zalan.do/v1/const.go,
+ * `clusterNameMaxLength = serviceNameMaxLength - len("-repl")` = 63 - 5, checked by `extractClusterName` (util.go)
+ * when it reads a `postgresql` object; a longer name leaves the cluster in status Invalid.
  */
-export const CLUSTER_NAME_MAX_LENGTH = 51;
+export const OPERATOR_CLUSTER_NAME_MAX_LENGTH = DNS_LABEL_MAX_LENGTH - '-repl'.length;
+/**
+ * The longest suffix this app appends to the cluster name for a name limited to 63 characters: the exporter's
+ * Service `<cluster>-metrics` (lib/metrics-exporter.ts). The others are shorter: `-pooler` (the operator's Service and
+ * our pod label value), `-client` (the clients' label key), `-config` and `-repl` (the operator's Services).
+ */
+const LONGEST_DNS_LABEL_SUFFIX = '-metrics';
+/** Cluster names longer than this are refused: 55, from the exporter's Service; the operator alone would allow 58. */
+export const CLUSTER_NAME_MAX_LENGTH = Math.min(OPERATOR_CLUSTER_NAME_MAX_LENGTH, DNS_LABEL_MAX_LENGTH - LONGEST_DNS_LABEL_SUFFIX.length);
+/** The operator's `serviceNameRegexString` (const.go): a DNS-1035 label. */
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** A namespace name: a DNS-1123 label. */
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const q = (value: unknown) => JSON.stringify(value);
+const isCount = (value: number, min: number) => Number.isInteger(value) && value >= min;
+/** `value` as a DNS label, for a suggestion in a message: lowercase, other characters as dashes. */
+const asDnsLabel = (value: string) => value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '') || 'db';
+
+/** The quantity a user most likely meant by `value` ("100GB" -> "100Gi"), as the fix of a message. */
+function quantityFix(value: string, example: string): string {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgtpe])(?:i?b|i)?\s*$/i.exec(value);
+  return match ? `write ${q(`${match[1]}${match[2].toUpperCase()}i`)}` : `write for example ${q(example)}`;
+}
 
 /** Every broken rule of one cluster's props. */
 export function validateClusterProps(props: PostgresClusterProps): string[] {
@@ -34,78 +65,126 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
   const name = props.name;
   const fail = (message: string) => errors.push(`${name}: ${message}`);
 
-  if (!name.startsWith(`${props.teamId}-`)) {
+  // The operator compares the prefix case-insensitively (util.go, extractClusterName).
+  if (props.teamId === '') {
+    fail(`teamId must not be empty (got ""): the operator's team, and the prefix of the cluster name; set teamId to the operator's name of the team that owns ${q(name)}`);
+  } else if (!name.toLowerCase().startsWith(`${props.teamId.toLowerCase()}-`)) {
     fail(`name must start with the teamId and a dash, "${props.teamId}-" (got ${q(name)}): the operator refuses other names; rename it to "${props.teamId}-${name}" or change teamId`);
   }
   if (name.length > CLUSTER_NAME_MAX_LENGTH) {
-    fail(`name must be at most ${CLUSTER_NAME_MAX_LENGTH} characters (got ${name.length}): the operator's Service "${name}-pooler-repl" must fit Kubernetes' 63; shorten it`);
+    fail(
+      `name must be at most ${CLUSTER_NAME_MAX_LENGTH} characters (got ${name.length}): the operator refuses more than ${OPERATOR_CLUSTER_NAME_MAX_LENGTH}, ` +
+        `and the exporter's Service "${name}${LONGEST_DNS_LABEL_SUFFIX}" must fit Kubernetes' ${DNS_LABEL_MAX_LENGTH}; shorten it to ${CLUSTER_NAME_MAX_LENGTH} characters`,
+    );
   }
   if (!DNS_1035.test(name)) {
-    fail(`name must be lowercase letters, digits and dashes, starting with a letter (got ${q(name)}): it names Kubernetes Services`);
+    fail(`name must be lowercase letters, digits and dashes, starting with a letter and not ending with a dash (got ${q(name)}): it names Kubernetes Services; rename it to ${q(asDnsLabel(name))}`);
+  }
+  if (!DNS_1123_LABEL.test(props.namespace) || props.namespace.length > DNS_LABEL_MAX_LENGTH) {
+    fail(`namespace must be lowercase letters, digits and dashes, at most ${DNS_LABEL_MAX_LENGTH} characters (got ${q(props.namespace)}): rename it to ${q(asDnsLabel(props.namespace).slice(0, DNS_LABEL_MAX_LENGTH))}`);
   }
 
   const version = props.postgresVersion ?? '15';
   if (!(POSTGRES_VERSIONS as readonly string[]).includes(version)) {
-    fail(`postgresVersion must be one of ${POSTGRES_VERSIONS.join(', ')} (got ${q(version)}): the versions both operator releases (v1.15.1, v2.0.1) accept`);
+    fail(`postgresVersion must be one of ${POSTGRES_VERSIONS.join(', ')} (got ${q(version)}): the versions both operator releases (v1.15.1, v2.0.1) accept; set postgresVersion: "15"`);
   }
 
   const instances = props.numberOfInstances ?? 3;
   const patroni = { ...DEFAULT_PATRONI, ...props.patroni };
-  if (!Number.isInteger(instances) || instances < 1) {
+  if (!isCount(instances, 1)) {
     fail(`numberOfInstances must be an integer >= 1 (got ${instances}): set numberOfInstances: 3`);
   } else if (patroni.synchronousMode && instances < 2) {
     fail(`numberOfInstances must be >= 2 when patroni.synchronousMode is on (got ${instances}): set numberOfInstances: 3 or patroni.synchronousMode: false`);
-  }
-  if (patroni.synchronousMode && instances >= 1 && patroni.synchronousNodeCount >= instances) {
+  } else if (patroni.synchronousMode && !isCount(patroni.synchronousNodeCount, 1)) {
+    fail(`patroni.synchronousNodeCount must be an integer >= 1 when patroni.synchronousMode is on (got ${patroni.synchronousNodeCount}): set synchronousNodeCount: 1 or patroni.synchronousMode: false`);
+  } else if (patroni.synchronousMode && patroni.synchronousNodeCount >= instances) {
     fail(
       `patroni.synchronousNodeCount must be less than numberOfInstances (got ${patroni.synchronousNodeCount} with ${instances} instances): ` +
-        `one member is the primary; set synchronousNodeCount: ${Math.max(1, instances - 1)} or more instances`,
+        `one member is the primary; set synchronousNodeCount: ${instances - 1} or more instances`,
     );
   }
-  if (patroni.loopWait + 2 * patroni.retryTimeout > patroni.ttl) {
+  const timings = (['ttl', 'loopWait', 'retryTimeout'] as const).filter((field) => !isCount(patroni[field], 1));
+  for (const field of timings) {
+    fail(`patroni.${field} must be a whole number of seconds >= 1 (got ${patroni[field]}): remove it for Patroni's default, ${DEFAULT_PATRONI[field]}`);
+  }
+  if (timings.length === 0 && patroni.loopWait + 2 * patroni.retryTimeout > patroni.ttl) {
     fail(
       `patroni timings must satisfy loopWait + 2 * retryTimeout <= ttl (got ${patroni.loopWait} + 2 * ${patroni.retryTimeout} = ` +
-        `${patroni.loopWait + 2 * patroni.retryTimeout} > ${patroni.ttl}): Patroni would lose its leader lock while retrying; raise ttl or lower loopWait or retryTimeout`,
+        `${patroni.loopWait + 2 * patroni.retryTimeout} > ${patroni.ttl}): Patroni would lose its leader lock while retrying; ` +
+        `raise ttl to ${patroni.loopWait + 2 * patroni.retryTimeout} or lower loopWait or retryTimeout`,
     );
   }
 
   const volume = props.volumeSize ?? '100Gi';
   if (!QUANTITY_PATTERN.test(volume)) {
-    fail(`volumeSize must be a Kubernetes quantity such as "100Gi" (got ${q(volume)}): binary units are Ki, Mi, Gi, Ti; decimal k, M, G, T (not "GB")`);
+    fail(`volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got ${q(volume)}): ${quantityFix(volume, '100Gi')}`);
   }
   const checkResources = (field: string, resources: PostgresClusterProps['resources']) => {
     if (!resources) return;
     for (const kind of ['requests', 'limits'] as const) {
       const { cpu, memory } = resources[kind];
-      if (!CPU_PATTERN.test(cpu)) fail(`${field}.${kind}.cpu must be cores ("2", "0.5") or millicores ("500m") (got ${q(cpu)})`);
-      if (!QUANTITY_PATTERN.test(memory)) fail(`${field}.${kind}.memory must be a Kubernetes quantity such as "4Gi" or "512Mi" (got ${q(memory)}): not "4GB"`);
+      if (!CPU_PATTERN.test(cpu)) {
+        fail(`${field}.${kind}.cpu must be cores with at most three decimals ("2", "0.5") or millicores ("500m") (got ${q(cpu)}): write for example "1" or "500m"`);
+      }
+      if (!QUANTITY_PATTERN.test(memory)) {
+        fail(`${field}.${kind}.memory must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T) (got ${q(memory)}): ${quantityFix(memory, '4Gi')}`);
+      }
     }
   };
   checkResources('resources', props.resources);
   checkResources('connectionPooler.resources', props.connectionPooler?.resources);
-
-  const schedule = props.logicalBackup?.schedule;
-  if (schedule !== undefined && !CRON_PATTERN.test(schedule)) {
-    fail(`logicalBackup.schedule must be five cron fields of numbers, "*" and "/n" steps (got ${q(schedule)}): for example "0 2 * * *"; names and ranges are refused by the CRD`);
+  const poolerInstances = props.connectionPooler?.numberOfInstances;
+  if (poolerInstances !== undefined && !isCount(poolerInstances, 1)) {
+    // The CRD's `connectionPooler.numberOfInstances` has `minimum: 1`.
+    fail(`connectionPooler.numberOfInstances must be an integer >= 1 (got ${poolerInstances}): set connectionPooler.numberOfInstances: 2`);
   }
 
+  const schedule = props.logicalBackup?.schedule;
+  if (schedule !== undefined) errors.push(...validateCronSchedule(schedule).map((problem) => `${name}: logicalBackup.schedule ${problem}`));
+
   const users = props.users ?? {};
+  const userList = `${Object.keys(users).join(', ') || 'none'}`;
   for (const [user, flags] of Object.entries(users)) {
     for (const flag of flags) {
-      if (!USER_FLAGS.includes(flag)) fail(`users.${user} has the flag ${q(flag)}, which is not one of ${USER_FLAGS.join(', ')}`);
+      if (!USER_FLAGS.includes(flag) && !(USER_FLAGS.includes(flag.toLowerCase()) && flag === flag.toUpperCase())) {
+        fail(`users.${user} has the flag ${q(flag)}, which is not one of ${USER_FLAGS.join(', ')} (or the same in upper case): remove it or use one of those`);
+      }
     }
   }
   for (const [database, owner] of Object.entries(props.databases ?? {})) {
     if (!(owner in users)) {
-      fail(`databases.${database} is owned by ${q(owner)}, which is not among users (${Object.keys(users).join(', ') || 'none'}): add users: { ${owner}: [] } or change the owner`);
+      fail(`databases.${database} is owned by ${q(owner)}, which is not among users (${userList}): add users: { ${owner}: [] } or change the owner`);
     }
   }
-  for (const field of ['passwordRotation'] as const) {
-    for (const user of props[field]?.users ?? []) {
-      if (!(user in users)) fail(`${field}.users has ${q(user)}, which is not among users (${Object.keys(users).join(', ') || 'none'})`);
-    }
-  }
+  const rotated = props.passwordRotation?.users ?? [];
+  rotated.forEach((user, index) => {
+    if (!(user in users)) fail(`passwordRotation.users has ${q(user)}, which is not among users (${userList}): add it to users or remove it from passwordRotation.users`);
+    if (rotated.indexOf(user) !== index) fail(`passwordRotation.users lists ${q(user)} twice: list each user once`);
+  });
   return errors;
+}
+
+/**
+ * Problems of a `logicalBackupSchedule`: the CRD's pattern (numbers, `*`, `/n` steps; no names, ranges or lists),
+ * then the range of each field, which the pattern does not check but the CronJob controller does.
+ */
+export function validateCronSchedule(schedule: string): string[] {
+  if (!CRON_PATTERN.test(schedule)) {
+    return [`must be five cron fields of numbers, "*" and "/n" steps (got ${q(schedule)}): for example "0 2 * * *"; names, ranges and lists are refused by the CRD`];
+  }
+  return schedule
+    .trim()
+    .split(/\s+/)
+    .flatMap((field, index) => {
+      const { name, min, max } = CRON_FIELDS[index];
+      const [value, step] = field.split('/');
+      const problems: string[] = [];
+      if (value !== '*' && (Number(value) < min || Number(value) > max)) {
+        problems.push(`${name} must be ${min}-${max} or "*" (got ${q(value)} in ${q(schedule)}): for example "0 2 * * *" runs daily at 02:00`);
+      }
+      if (step !== undefined && Number(step) < 1) problems.push(`step of the ${name} must be >= 1 (got ${q(field)} in ${q(schedule)}): write for example "*/15"`);
+      return problems;
+    });
 }
 
 /** Every broken rule of CIDRs and ports a cluster's NetworkPolicies use. */
@@ -113,12 +192,14 @@ export function validateNetwork(clusterName: string, cidrs: Readonly<Record<stri
   const errors: string[] = [];
   for (const [field, values] of Object.entries(cidrs)) {
     values.forEach((cidr, index) => {
-      if (!parseIpv4Cidr(cidr)) errors.push(`${clusterName}: ${field}[${index}] must be an IPv4 CIDR such as "10.43.0.1/32" (got ${q(cidr)})`);
+      if (parseIpv4Cidr(cidr)) return;
+      const fix = parseIpv4Cidr(`${cidr}/32`) ? `write ${q(`${cidr}/32`)} for this one address` : 'write an address and a prefix length of 0-32';
+      errors.push(`${clusterName}: ${field}[${index}] must be an IPv4 CIDR such as "10.43.0.1/32" (got ${q(cidr)}): ${fix}`);
     });
   }
   for (const [field, port] of Object.entries(ports)) {
     if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
-      errors.push(`${clusterName}: ${field} must be a port from 1 to 65535 (got ${port})`);
+      errors.push(`${clusterName}: ${field} must be a port from 1 to 65535 (got ${port}): set the port it listens on, or remove ${field} for the default`);
     }
   }
   return errors;
@@ -135,7 +216,7 @@ export function validateEnvironmentNames(names: readonly string[]): string[] {
   const errors: string[] = [];
   names.forEach((name, index) => {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name === 'gitops') {
-      errors.push(`environments[${index}].name must be lowercase letters, digits and dashes, and not "gitops" (got ${q(name)}): it is the folder dist/<name>`);
+      errors.push(`environments[${index}].name must be lowercase letters, digits and dashes, and not "gitops" (got ${q(name)}): it is the folder dist/<name>; rename it`);
     }
     if (names.indexOf(name) !== index) errors.push(`environments[${index}].name ${q(name)} is used twice: each environment needs its own folder dist/<name>`);
   });
