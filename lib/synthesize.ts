@@ -77,6 +77,23 @@ export function configurationProblems(environments: readonly EnvironmentConfig[]
 }
 
 /**
+ * Replaces `distDir` with `staging` by two renames on one file system. Should the second rename fail, the
+ * previous `distDir` is renamed back, so `distDir` is either all old or all new, never missing or mixed.
+ */
+function swapIn(staging: string, distDir: string): void {
+  const previous = `${staging}.previous`;
+  const hadPrevious = existsSync(distDir);
+  if (hadPrevious) renameSync(distDir, previous);
+  try {
+    renameSync(staging, distDir);
+  } catch (error) {
+    if (hadPrevious) renameSync(previous, distDir);
+    throw error;
+  }
+  rmSync(previous, { recursive: true, force: true });
+}
+
+/**
  * Synthesizes every environment into `<distDir>/<environment>/` and the GitOps objects into `<distDir>/gitops/`.
  *
  * First every environment is built and validated: all broken rules of all environments are thrown together as a
@@ -95,10 +112,7 @@ export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops
 
     const objects = Object.fromEntries(built.map(({ environment, apps }) => [environment.name, apps.flatMap(synthesizeApp)]));
     synthesizeApp(gitopsApp);
-    const previous = `${staging}.previous`;
-    if (existsSync(distDir)) renameSync(distDir, previous);
-    renameSync(staging, distDir);
-    rmSync(previous, { recursive: true, force: true });
+    swapIn(staging, distDir);
     return objects;
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

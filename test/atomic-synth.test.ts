@@ -1,19 +1,22 @@
 /**
- * A failed synth leaves dist/ exactly as it was; a successful one replaces it completely; two syntheses give
- * identical bytes. Everything runs on temporary copies: the repository's dist/ is never written by these tests.
+ * `npm run synth` is all or nothing: a configuration error or a crash midway leaves dist/ exactly as it was
+ * (and no staging folder behind); a success replaces dist/ completely.
+ *
+ * Each test runs the real entry point, `node scripts/synth.js`, as a child process in a temporary copy of the
+ * project: the repository's own dist/ is never written by these tests. Crashes are real failures of the file system
+ * calls (a full disk, a failing rename), injected into the child with `node --require`.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { DEV, ENVIRONMENTS, GITOPS } from '../lib/config';
-import { ConfigurationError, synthesizeAll } from '../lib/synthesize';
 
 const ROOT = join(__dirname, '..');
-const BROKEN = [{ ...DEV, clusters: [{ ...DEV.clusters[0], volumeSize: '100GB' }] }];
+/** What `node scripts/synth.js` reads and writes. `.build/` is copied with its times, so only changed files are transpiled again. */
+const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'scripts', 'schemas', 'dist', 'docs', '.build'];
 
 /** Every file under `dir`, relative path -> content. */
-function snapshotTree(dir: string): Record<string, string> {
+function readTree(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   const walk = (path: string) => {
     for (const entry of readdirSync(path).sort()) {
@@ -26,52 +29,101 @@ function snapshotTree(dir: string): Record<string, string> {
   return files;
 }
 
-let work: string;
+let project: string;
 beforeEach(() => {
-  work = mkdtempSync(join(tmpdir(), 'jsdb-synth-'));
-  cpSync(join(ROOT, 'dist'), join(work, 'dist'), { recursive: true });
+  project = mkdtempSync(join(tmpdir(), 'jsdb-synth-'));
+  for (const part of PROJECT_PARTS.filter((p) => existsSync(join(ROOT, p)))) {
+    cpSync(join(ROOT, part), join(project, part), { recursive: true, preserveTimestamps: true });
+  }
+  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(project, 'node_modules'));
 });
-afterEach(() => rmSync(work, { recursive: true, force: true }));
+afterEach(() => rmSync(project, { recursive: true, force: true }));
 
-test('a failed synth leaves dist/ byte for byte as it was, and no staging folder behind', () => {
-  const before = snapshotTree(join(work, 'dist'));
-  expect(() => synthesizeAll(BROKEN, GITOPS, join(work, 'dist'))).toThrow(ConfigurationError);
-  expect(snapshotTree(join(work, 'dist'))).toEqual(before);
-  expect(readdirSync(work)).toEqual(['dist']);
-});
+/** Runs `node [--require preload] scripts/synth.js` in the copy. */
+function synth(options: { preload?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
+  const args = options.preload ? ['--require', options.preload, 'scripts/synth.js'] : ['scripts/synth.js'];
+  return spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8', env: { ...process.env, ...options.env } });
+}
 
-test('a successful synth replaces dist/ completely: stale files disappear, the output is the committed one', () => {
-  mkdirSync(join(work, 'dist', 'retired-env'));
-  writeFileSync(join(work, 'dist', 'retired-env', 'old.k8s.yaml'), 'kind: Stale\n');
-  synthesizeAll(ENVIRONMENTS, GITOPS, join(work, 'dist'));
-  expect(existsSync(join(work, 'dist', 'retired-env'))).toBe(false);
-  expect(snapshotTree(join(work, 'dist'))).toEqual(snapshotTree(join(ROOT, 'dist')));
-  expect(readdirSync(work)).toEqual(['dist']);
-});
+/** Replaces `from` with `to` in the copy's lib/config.ts (each occurrence), failing if it is not there. */
+function breakConfig(from: string, to: string): void {
+  const file = join(project, 'lib', 'config.ts');
+  const source = readFileSync(file, 'utf8');
+  expect(source).toContain(from);
+  writeFileSync(file, source.split(from).join(to));
+}
 
-test('two syntheses give identical bytes', () => {
-  synthesizeAll(ENVIRONMENTS, GITOPS, join(work, 'first'));
-  synthesizeAll(ENVIRONMENTS, GITOPS, join(work, 'second'));
-  expect(snapshotTree(join(work, 'second'))).toEqual(snapshotTree(join(work, 'first')));
-});
-
-test('the synth command exits 1 with every problem on stderr, no stack trace, and dist/ unchanged', () => {
-  const before = snapshotTree(join(work, 'dist'));
-  // The real entry point's code path (lib/cli.ts, transpiled as `npm run synth` does) with a broken configuration.
-  const script = `
-    require(${JSON.stringify(join(ROOT, 'scripts', 'transpile.js'))}).transpile();
-    const build = ${JSON.stringify(join(ROOT, '.build', 'lib'))};
-    const { DEV, GITOPS } = require(build + '/config.js');
-    const broken = [{ ...DEV, clusters: [{ ...DEV.clusters[0], volumeSize: '100GB', numberOfInstances: 0 }] }];
-    require(build + '/cli.js').runSynth(broken, GITOPS, 'dist');`;
-  const result = spawnSync(process.execPath, ['-e', script], { cwd: work, encoding: 'utf8' });
-  expect(result.status).toBe(1);
-  expect(result.stderr).toBe(
-    '2 configuration error(s):\n' +
-      '  - dev: jewelry-shop-db: numberOfInstances must be an integer >= 1 (got 0): set numberOfInstances: 3\n' +
-      '  - dev: jewelry-shop-db: volumeSize must be a Kubernetes quantity such as "100Gi" (got "100GB"): binary units are Ki, Mi, Gi, Ti; decimal k, M, G, T (not "GB")\n' +
-      'Nothing was written: dist/ is unchanged.\n',
+/** A module for `node --require` that makes the file system call `method` fail as `code` when `failWhen` says so. */
+function faultInjection(method: 'writeFileSync' | 'renameSync', code: string, failWhen: string): string {
+  const file = join(project, `inject-${method}.js`);
+  writeFileSync(
+    file,
+    `const fs = require('node:fs');
+     const original = fs.${method};
+     let calls = 0;
+     fs.${method} = function (...args) {
+       const [path, target] = args.map(String);
+       if (${failWhen}) throw Object.assign(new Error('${code}: injected failure, ${method} ' + path), { code: '${code}' });
+       return original.apply(this, args);
+     };`,
   );
-  expect(snapshotTree(join(work, 'dist'))).toEqual(before);
-  expect(readdirSync(work)).toEqual(['dist']);
+  return file;
+}
+
+/** dist/ and docs/ as they were before the synth, and the assertion that they still are, with nothing left beside them. */
+function expectUntouchedAfter(run: () => SpawnSyncReturns<string>): SpawnSyncReturns<string> {
+  const dist = readTree(join(project, 'dist'));
+  const docs = readTree(join(project, 'docs'));
+  const result = run();
+  expect(readTree(join(project, 'dist'))).toEqual(dist);
+  expect(readTree(join(project, 'docs'))).toEqual(docs);
+  expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
+  return result;
+}
+
+test('a configuration error: exit 1, every problem on stderr without a stack trace, dist/ byte for byte as it was', () => {
+  // The seed cluster's settings are shared by dev and prod: each environment reports both problems.
+  breakConfig("volumeSize: '100Gi'", "volumeSize: '100GB'");
+  breakConfig('numberOfInstances: 3,', 'numberOfInstances: 0,');
+  const result = expectUntouchedAfter(() => synth());
+  expect(result.status).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toBe(
+    [
+      '4 configuration error(s):',
+      '  - dev: jewelry-shop-db: numberOfInstances must be an integer >= 1 (got 0): set numberOfInstances: 3',
+      '  - dev: jewelry-shop-db: volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got "100GB"): write "100Gi"',
+      '  - prod: jewelry-shop-db: numberOfInstances must be an integer >= 1 (got 0): set numberOfInstances: 3',
+      '  - prod: jewelry-shop-db: volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got "100GB"): write "100Gi"',
+      'Nothing was written: dist/ is unchanged.',
+      '',
+    ].join('\n'),
+  );
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+});
+
+test('a crash midway through writing (disk full): non-zero exit, dist/ as it was, no staging folder left', () => {
+  const preload = faultInjection('writeFileSync', 'ENOSPC', "/(^|\\/)\\.dist-/.test(path) && ++calls === 3");
+  const result = expectUntouchedAfter(() => synth({ preload }));
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toContain('ENOSPC: injected failure, writeFileSync');
+});
+
+test('a failing swap (the staging folder cannot be renamed to dist/): the previous dist/ is put back', () => {
+  const preload = faultInjection('renameSync', 'EIO', "/(^|\\/)\\.dist-[^/]*$/.test(path) && !path.endsWith('.previous') && /(^|\\/)dist$/.test(target)");
+  const result = expectUntouchedAfter(() => synth({ preload }));
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toContain('EIO: injected failure, renameSync');
+});
+
+test('a success replaces dist/ completely: stale files disappear, the output is the committed one', () => {
+  mkdirSync(join(project, 'dist', 'retired-env'));
+  writeFileSync(join(project, 'dist', 'retired-env', 'old.k8s.yaml'), 'kind: Stale\n');
+  writeFileSync(join(project, 'dist', 'dev', 'removed-cluster.k8s.yaml'), 'kind: Stale\n');
+  // Another time zone and locale than the developer's: the output must not depend on them.
+  const result = synth({ env: { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' } });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  expect(readTree(join(project, 'dist'))).toEqual(readTree(join(ROOT, 'dist')));
+  expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
 });
