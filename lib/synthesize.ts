@@ -7,7 +7,7 @@ import { EnvironmentConfig } from './config';
 import { annotateStage, DatabaseClusterCharts, EnvironmentStages } from './database-chart';
 import { assertUniqueClusterNames, duplicateClusterNames, UniqueObjectNamesAcrossClusters } from './fleet-validation';
 import { GitOpsCharts, GitOpsConfig } from './gitops';
-import { validateEnvironmentNames } from './validation';
+import { validateClusterNamesPresent, validateEnvironmentNames } from './validation';
 
 /**
  * Builds the Apps of one environment, one per stage (`<outdir>/prerequisites/`, `<outdir>/database/`),
@@ -59,7 +59,11 @@ export type SynthesizedEnvironments = Readonly<Record<string, readonly unknown[]
 
 /** Rules about the list of environments itself, checked before any App is built. */
 function environmentProblems(environments: readonly EnvironmentConfig[]): string[] {
-  return [...validateEnvironmentNames(environments.map((e) => e.name)), ...environments.flatMap(duplicateClusterNames)];
+  return [
+    ...validateEnvironmentNames(environments.map((e) => e.name)),
+    ...environments.flatMap((e) => validateClusterNamesPresent(e.name, e.clusters.map((cluster) => cluster.name))),
+    ...environments.flatMap(duplicateClusterNames),
+  ];
 }
 
 /** Builds every App under `outdir` (nothing is written) and validates all of them. */

@@ -222,3 +222,15 @@ export function validateEnvironmentNames(names: readonly string[]): string[] {
   });
   return errors;
 }
+
+/**
+ * Cluster names that cannot even name a construct (checked before any App is built: cdk8s would throw on an empty
+ * id, with a stack trace instead of a message).
+ */
+export function validateClusterNamesPresent(environmentName: string, clusterNames: readonly string[]): string[] {
+  return clusterNames.flatMap((name, index) =>
+    typeof name === 'string' && name !== ''
+      ? []
+      : [`environment ${environmentName}: clusters[${index}].name must not be empty (got ${q(name)}): name the cluster <teamId>-<service>, for example "jewelry-shop-db"`],
+  );
+}

@@ -99,6 +99,8 @@ describe('configuration validation', () => {
       'dev: jewelry-shop-db: kubernetesApi.serviceCidrs[0] must be an IPv4 CIDR such as "10.43.0.1/32" (got "10.43.0.1"): write "10.43.0.1/32" for this one address'],
     ['a port out of range', {}, { kubernetesApi: { ...API, endpointPort: 70000 } },
       'dev: jewelry-shop-db: kubernetesApi.endpointPort must be a port from 1 to 65535 (got 70000): set the port it listens on, or remove kubernetesApi.endpointPort for the default'],
+    ['an empty cluster name', { name: '' }, {},
+      'environment dev: clusters[0].name must not be empty (got ""): name the cluster <teamId>-<service>, for example "jewelry-shop-db"'],
     ['an environment named like the GitOps folder', {}, { name: 'gitops' },
       'environments[0].name must be lowercase letters, digits and dashes, and not "gitops" (got "gitops"): it is the folder dist/<name>; rename it'],
   ])('%s', (_case, change, environment, message) => {
