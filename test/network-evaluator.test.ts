@@ -26,6 +26,9 @@ const allowed = (policies: object[], from: string, to: string, port: number | st
 describe('isolation', () => {
   test('a pod no policy selects is not isolated: everything reaches it', () => {
     expect(allowed([], 'shop/web', 'shop/db', 5432)).toBe(true);
+    expect(evaluateConnection([], MODEL, 'shop/web', 'shop/db', 5432).explanation).toBe(
+      'shop/web -> shop/db 5432/TCP allowed: egress of shop/web: not isolated (no NetworkPolicy selects it for egress); ingress of shop/db: not isolated (no NetworkPolicy selects it for ingress)',
+    );
     expect(allowed([policy('other', { podSelector: { matchLabels: { app: 'batch' } }, policyTypes: ['Ingress'] })], 'shop/web', 'shop/db', 5432)).toBe(true);
   });
   test('a policy selecting it with no rules isolates it: nothing reaches it', () => {
@@ -43,6 +46,18 @@ describe('policyTypes and their defaulting', () => {
   test('without policyTypes a policy is Ingress, and Egress too only when it has egress rules', () => {
     expect(policyTypes(policy('p', { ingress: [] }) as any)).toEqual(['Ingress']);
     expect(policyTypes(policy('p', { egress: [{ to: [] }] }) as any)).toEqual(['Ingress', 'Egress']);
+  });
+  test('defaulted: a policy with egress rules and no policyTypes isolates egress (only its rules let the pod out)', () => {
+    const webOut = policy('web-out', { podSelector: { matchLabels: { app: 'web' } }, egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }] }] });
+    expect(allowed([webOut], 'shop/web', 'shop/db', 5432)).toBe(true);
+    expect(allowed([webOut], 'shop/web', 'shop/batch', 5432)).toBe(false);
+  });
+  test('defaulted: a policy without egress rules (missing or empty) and no policyTypes isolates ingress only', () => {
+    for (const spec of [{}, { egress: [] }]) {
+      const webIn = policy('web-in', { podSelector: { matchLabels: { app: 'web' } }, ...spec });
+      expect(allowed([webIn], 'shop/web', 'shop/batch', 5432)).toBe(true);
+      expect(allowed([webIn], 'shop/batch', 'shop/web', 5432)).toBe(false);
+    }
   });
   test('an Ingress-only policy does not isolate egress: the pod may connect out', () => {
     const denyIn = policy('web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] });
@@ -99,9 +114,39 @@ describe('peers', () => {
     expect(allowed([out(['169.254.0.0/16'])], 'shop/db', 'internet', 443)).toBe(true);
     expect(allowed([out(['169.254.0.0/16'])], 'shop/db', 'metadata', 80)).toBe(false);
   });
-  test('ipBlock never matches pods (selectors do)', () => {
-    const p = ingressTo([{ from: [{ ipBlock: { cidr: '10.42.0.0/16' } }] }]);
+  test('ipBlock: an address outside the CIDR is denied', () => {
+    const out = policy('db-out', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '52.0.0.0/8' } }] }] });
+    expect(allowed([out], 'shop/db', 'internet', 443)).toBe(true);
+    expect(allowed([out], 'shop/db', 'metadata', 443)).toBe(false);
+  });
+  test('ipBlock admits external sources into a pod', () => {
+    const p = ingressTo([{ from: [{ ipBlock: { cidr: '52.0.0.0/8' } }] }]);
+    expect(allowed([p], 'internet', 'shop/db', 5432)).toBe(true);
+    expect(allowed([p], 'metadata', 'shop/db', 5432)).toBe(false);
+  });
+  test('ipBlock never matches pods (selectors do), unless evaluated as Calico does', () => {
+    const p = ingressTo([{ from: [{ ipBlock: { cidr: '10.42.0.0/24', except: ['10.42.0.3/32'] } }] }]);
     expect(allowed([p], 'shop/web', 'shop/db', 5432)).toBe(false);
+    const calico = (from: string) => evaluateConnection([p], MODEL, from, 'shop/db', 5432, 'TCP', { ipBlocksMatchPods: true }).allowed;
+    expect(calico('shop/web')).toBe(true);
+    expect(calico('shop/batch')).toBe(false);
+    expect(calico('other/web')).toBe(false);
+  });
+  test('an empty podSelector peer: every pod of the policy namespace, none of another', () => {
+    const p = ingressTo([{ from: [{ podSelector: {} }] }]);
+    expect(allowed([p], 'shop/batch', 'shop/db', 5432)).toBe(true);
+    expect(allowed([p], 'other/web', 'shop/db', 5432)).toBe(false);
+  });
+  test('an empty namespaceSelector peer: every pod of every namespace, but no external address', () => {
+    const p = ingressTo([{ from: [{ namespaceSelector: {} }] }]);
+    expect(allowed([p], 'other/web', 'shop/db', 5432)).toBe(true);
+    expect(allowed([p], 'internet', 'shop/db', 5432)).toBe(false);
+  });
+  test('a missing or empty to admits every destination, pods and external addresses', () => {
+    const out = (rule: object) => policy('db-out', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'], egress: [{ ...rule, ports: [{ port: 443 }] }] });
+    expect(allowed([out({})], 'shop/db', 'internet', 443)).toBe(true);
+    expect(allowed([out({ to: [] })], 'shop/db', 'other/web', 443)).toBe(true);
+    expect(allowed([out({ to: [] })], 'shop/db', 'internet', 80)).toBe(false);
   });
   test('a missing or empty from admits every peer', () => {
     expect(allowed([ingressTo([{ ports: [{ port: 5432 }] }])], 'other/web', 'shop/db', 5432)).toBe(true);
@@ -123,6 +168,17 @@ describe('ports', () => {
     expect(allowed([p], 'shop/web', 'shop/db', 'pg')).toBe(true);
     expect(allowed([p], 'shop/web', 'shop/db', 5433)).toBe(false);
   });
+  test('by name in an egress rule: resolved on the destination, so a destination without that name is denied', () => {
+    const out = policy('web-out', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'pg' }] }] });
+    expect(allowed([out], 'shop/web', 'shop/db', 5432)).toBe(true);
+    expect(allowed([out], 'shop/web', 'shop/batch', 5432)).toBe(false);
+    expect(allowed([out], 'shop/web', 'internet', 5432)).toBe(false);
+  });
+  test('by name, with the protocol of the named container port', () => {
+    const p = ingressTo([{ from, ports: [{ port: 'dns', protocol: 'UDP' }] }]);
+    expect(allowed([p], 'shop/web', 'shop/db', 53, 'UDP')).toBe(true);
+    expect(allowed([p], 'shop/web', 'shop/db', 53, 'TCP')).toBe(false);
+  });
   test('endPort makes a range, both ends included', () => {
     const p = ingressTo([{ from, ports: [{ port: 5432, endPort: 5440 }] }]);
     expect(allowed([p], 'shop/web', 'shop/db', 5440)).toBe(true);
@@ -134,9 +190,15 @@ describe('ports', () => {
     expect(allowed([p], 'shop/web', 'shop/db', 53, 'UDP')).toBe(false);
     expect(allowed([ingressTo([{ from, ports: [{ port: 53, protocol: 'UDP' }] }])], 'shop/web', 'shop/db', 53, 'UDP')).toBe(true);
   });
-  test('a missing or empty ports list admits every port and protocol', () => {
-    expect(allowed([ingressTo([{ from }])], 'shop/web', 'shop/db', 9999, 'UDP')).toBe(true);
-    expect(allowed([ingressTo([{ from, ports: [] }])], 'shop/web', 'shop/db', 9999)).toBe(true);
+  test('a missing or empty ports list admits every port and protocol (of the admitted peers only)', () => {
+    const web = [{ podSelector: { matchLabels: { app: 'web' } } }];
+    expect(allowed([ingressTo([{ from: web }])], 'shop/web', 'shop/db', 9999, 'UDP')).toBe(true);
+    expect(allowed([ingressTo([{ from: web, ports: [] }])], 'shop/web', 'shop/db', 9999)).toBe(true);
+    expect(allowed([ingressTo([{ from: web, ports: [] }])], 'shop/batch', 'shop/db', 9999)).toBe(false);
+  });
+  test('an empty rule admits everything; no rule admits nothing', () => {
+    expect(allowed([ingressTo([{}])], 'internet', 'shop/db', 9999)).toBe(true);
+    expect(allowed([ingressTo([])], 'shop/web', 'shop/db', 9999)).toBe(false);
   });
 });
 

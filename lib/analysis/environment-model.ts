@@ -29,8 +29,18 @@ export const EXTERNAL = {
   privateAddress: 'private-address',
 } as const;
 
+/** Where the model's external addresses are, when a test states them by hand instead of deriving them. */
+export interface EnvironmentModelOptions {
+  /** @default '52.216.0.10' (a public S3 address) */
+  readonly objectStorageIp?: string;
+  /** The `kubernetes` Service address. @default - the first address of the environment's `kubernetesApi.serviceCidrs` */
+  readonly apiServiceIp?: string;
+  /** An API server's own address. @default - the first address of the environment's `kubernetesApi.endpointCidrs` */
+  readonly apiServerIp?: string;
+}
+
 /** Builds the model of an environment. Pods are named `<namespace>/<name>` as the evaluator expects. */
-export function environmentModel(environment: EnvironmentConfig, options: { readonly objectStorageIp?: string } = {}): NetworkModel {
+export function environmentModel(environment: EnvironmentConfig, options: EnvironmentModelOptions = {}): NetworkModel {
   let ip = 10;
   const pods: ModelPod[] = [];
   const pod = (namespace: string, name: string, labels: Record<string, string>, ports?: ModelContainerPort[]) =>
@@ -60,8 +70,8 @@ export function environmentModel(environment: EnvironmentConfig, options: { read
     namespaces: [...namespaces].sort().map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } })),
     pods,
     externals: [
-      { name: EXTERNAL.apiService, ip: addressIn(api.serviceCidrs[0]) },
-      { name: EXTERNAL.apiServer, ip: addressIn(api.endpointCidrs[0]) },
+      { name: EXTERNAL.apiService, ip: options.apiServiceIp ?? addressIn(api.serviceCidrs[0]) },
+      { name: EXTERNAL.apiServer, ip: options.apiServerIp ?? addressIn(api.endpointCidrs[0]) },
       { name: EXTERNAL.objectStorage, ip: options.objectStorageIp ?? '52.216.0.10' },
       { name: EXTERNAL.metadata, ip: '169.254.169.254' },
       { name: EXTERNAL.privateAddress, ip: '10.0.5.5' },

@@ -13,9 +13,10 @@
  *   if any of its `ports` matches (missing or empty: every port).
  * - Peers: `podSelector` alone selects pods in the policy's namespace; `namespaceSelector` alone every pod of the
  *   selected namespaces; both together the selected pods in the selected namespaces (AND); `ipBlock` an address in
- *   `cidr` and not in any `except`. As the API documents, ipBlock is meant for cluster-external addresses: this
- *   evaluator matches ipBlocks against external addresses only, never against pod IPs (which CNIs treat
- *   inconsistently), so a pod is only ever reachable through selectors.
+ *   `cidr` and not in any `except`. As the API documents, ipBlock is meant for cluster-external addresses: by
+ *   default this evaluator matches ipBlocks against external addresses only, never against pod IPs, so a pod is
+ *   only ever reachable through selectors. CNIs differ here (Calico also matches pod IPs, Cilium does not):
+ *   `{ ipBlocksMatchPods: true }` evaluates the other way, so a test can require a verdict under both.
  * - Ports: a number, or a name resolved on the destination pod's container ports (a named port never matches an
  *   external destination); `endPort` makes a range; `protocol` defaults to TCP.
  * - Selectors: `matchLabels` and `matchExpressions` (In, NotIn, Exists, DoesNotExist), ANDed; `{}` selects all.
@@ -79,6 +80,12 @@ interface NetworkPolicyObject {
   };
 }
 
+/** How to evaluate where CNIs disagree. */
+export interface EvaluationOptions {
+  /** Match `ipBlock` peers against pod IPs too, as Calico does. @default false (external addresses only) */
+  readonly ipBlocksMatchPods?: boolean;
+}
+
 /** A resolved end of a connection. */
 type Endpoint = { readonly kind: 'pod'; readonly pod: ModelPod } | { readonly kind: 'external'; readonly name: string; readonly ip: string };
 
@@ -116,13 +123,11 @@ function isNetworkPolicy(object: unknown): object is NetworkPolicyObject {
 const policyName = (policy: NetworkPolicyObject) => `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
 
 /** Whether `peer` of a rule in a policy of namespace `policyNamespace` matches `endpoint`. */
-function peerMatches(peer: PolicyPeer, policyNamespace: string, endpoint: Endpoint, model: NetworkModel): boolean {
+function peerMatches(peer: PolicyPeer, policyNamespace: string, endpoint: Endpoint, model: NetworkModel, options: EvaluationOptions): boolean {
   if (peer.ipBlock) {
-    return (
-      endpoint.kind === 'external' &&
-      cidrContains(peer.ipBlock.cidr, `${endpoint.ip}/32`) &&
-      !(peer.ipBlock.except ?? []).some((except) => cidrContains(except, `${endpoint.ip}/32`))
-    );
+    if (endpoint.kind === 'pod' && !options.ipBlocksMatchPods) return false;
+    const ip = endpoint.kind === 'pod' ? endpoint.pod.ip : endpoint.ip;
+    return cidrContains(peer.ipBlock.cidr, `${ip}/32`) && !(peer.ipBlock.except ?? []).some((except) => cidrContains(except, `${ip}/32`));
   }
   if (endpoint.kind !== 'pod') return false;
   const { pod } = endpoint;
@@ -150,9 +155,18 @@ function resolvePort(port: number | string, destination: Endpoint, protocol: Pro
   return destination.pod.ports?.find((p) => p.name === port && (p.protocol ?? 'TCP') === protocol)?.port;
 }
 
-function ruleAdmits(rule: PolicyRule, direction: 'Ingress' | 'Egress', policyNamespace: string, peer: Endpoint, destination: Endpoint, port: number | string, protocol: Protocol, model: NetworkModel): boolean {
+interface Query {
+  readonly destination: Endpoint;
+  readonly port: number | string;
+  readonly protocol: Protocol;
+  readonly model: NetworkModel;
+  readonly options: EvaluationOptions;
+}
+
+function ruleAdmits(rule: PolicyRule, direction: 'Ingress' | 'Egress', policyNamespace: string, peer: Endpoint, query: Query): boolean {
+  const { destination, port, protocol, model, options } = query;
   const peers = direction === 'Ingress' ? rule.from : rule.to;
-  const peerOk = peers === undefined || peers.length === 0 || peers.some((p) => peerMatches(p, policyNamespace, peer, model));
+  const peerOk = peers === undefined || peers.length === 0 || peers.some((p) => peerMatches(p, policyNamespace, peer, model, options));
   const portOk = rule.ports === undefined || rule.ports.length === 0 || rule.ports.some((p) => portMatches(p, destination, port, protocol));
   return peerOk && portOk;
 }
@@ -162,10 +176,7 @@ function directionVerdict(
   direction: 'Ingress' | 'Egress',
   subject: Endpoint,
   peer: Endpoint,
-  destination: Endpoint,
-  port: number | string,
-  protocol: Protocol,
-  model: NetworkModel,
+  query: Query,
 ): DirectionVerdict {
   if (subject.kind !== 'pod') return { isolated: false, selectingPolicies: [], allowingPolicies: [], allowed: true };
   const selecting = policies.filter(
@@ -176,7 +187,7 @@ function directionVerdict(
   );
   const rules = (policy: NetworkPolicyObject) => (direction === 'Ingress' ? policy.spec.ingress : policy.spec.egress) ?? [];
   const allowing = selecting.filter((policy) =>
-    rules(policy).some((rule) => ruleAdmits(rule, direction, policy.metadata.namespace ?? 'default', peer, destination, port, protocol, model)),
+    rules(policy).some((rule) => ruleAdmits(rule, direction, policy.metadata.namespace ?? 'default', peer, query)),
   );
   return {
     isolated: selecting.length > 0,
@@ -196,7 +207,8 @@ function resolve(model: NetworkModel, reference: string): Endpoint {
 
 /**
  * May `from` open a connection to `to` on `port`/`protocol`? `from`/`to`: a pod as "namespace/name", an external
- * address by its name; `port`: a number or a named port of the destination pod.
+ * address by its name; `port`: a number or a named port of the destination pod. `options`: see
+ * {@link EvaluationOptions}.
  */
 export function evaluateConnection(
   objects: readonly unknown[],
@@ -205,15 +217,17 @@ export function evaluateConnection(
   to: string,
   port: number | string,
   protocol: Protocol = 'TCP',
+  options: EvaluationOptions = {},
 ): ConnectionVerdict {
   const policies = objects.filter(isNetworkPolicy);
   const source = resolve(model, from);
   const destination = resolve(model, to);
-  const egress = directionVerdict(policies, 'Egress', source, destination, destination, port, protocol, model);
-  const ingress = directionVerdict(policies, 'Ingress', destination, source, destination, port, protocol, model);
+  const query: Query = { destination, port, protocol, model, options };
+  const egress = directionVerdict(policies, 'Egress', source, destination, query);
+  const ingress = directionVerdict(policies, 'Ingress', destination, source, query);
   const describe = (direction: string, endpoint: string, verdict: DirectionVerdict) =>
     !verdict.isolated
-      ? `${direction} of ${endpoint}: not isolated`
+      ? `${direction} of ${endpoint}: not isolated (no NetworkPolicy selects it for ${direction})`
       : verdict.allowed
         ? `${direction} of ${endpoint}: allowed by ${verdict.allowingPolicies.join(', ')}`
         : `${direction} of ${endpoint}: no rule allows it in ${verdict.selectingPolicies.join(', ')}`;
