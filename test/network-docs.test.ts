@@ -28,5 +28,6 @@ test('the diagram draws exactly the allowed flows, deterministically', () => {
   const document = networkDocument(matrices);
   expect(networkDocument(matrices)).toBe(document);
   expect(document).toContain('  operator -->|5432, 8008| primary');
+  expect(document).toContain('  pooler -->|53/udp, 53/tcp| dns');
   expect(document).not.toMatch(/client -->\|[^|]*8008/);
 });

@@ -51,6 +51,7 @@ export function connectivityMatrices(environment: EnvironmentConfig, objects: re
       { label: 'replica 8008', node: 'replica', to: at(`${name}-1`), port: 8008, protocol: 'TCP', ofCluster: true },
       { label: 'pooler 5432', node: 'pooler', to: at(`${name}-pooler-0`), port: 5432, protocol: 'TCP', ofCluster: true },
       { label: 'DNS 53/UDP', node: 'dns', to: 'kube-system/coredns', port: 53, protocol: 'UDP', ofCluster: false },
+      { label: 'DNS 53/TCP', node: 'dns', to: 'kube-system/coredns', port: 53, protocol: 'TCP', ofCluster: false },
       { label: 'API Service 443', node: 'apiservice', to: EXTERNAL.apiService, port: 443, protocol: 'TCP', ofCluster: false },
       { label: 'API servers 6443', node: 'apiservers', to: EXTERNAL.apiServer, port: 6443, protocol: 'TCP', ofCluster: false },
       { label: 'object storage 443', node: 'storage', to: EXTERNAL.objectStorage, port: 443, protocol: 'TCP', ofCluster: false },
@@ -91,21 +92,26 @@ export function matrixAsMarkdown(matrix: Matrix): string {
     ...matrix.sources.map((s) => [s.node, s.label] as [string, string]),
     ['dns', 'cluster DNS'], ['apiservice', 'Kubernetes API Service'], ['apiservers', 'Kubernetes API servers'], ['storage', 'object storage'], ['metadata', 'cloud metadata'],
   ]);
-  const edges = new Map<string, string[]>();
+  const edges = new Map<string, Column[]>();
   matrix.sources.forEach((source, i) =>
     matrix.columns.forEach((column, j) => {
       if (matrix.allowed[i][j] !== true) return;
       const key = `${source.node}|${column.node}`;
-      edges.set(key, [...new Set([...(edges.get(key) ?? []), `${column.port}${column.protocol === 'UDP' ? '/udp' : ''}`])]);
+      edges.set(key, [...(edges.get(key) ?? []), column]);
     }),
   );
+  // Ports of an edge: bare numbers when all are TCP, each with its protocol otherwise (`53/udp, 53/tcp`).
+  const portsLabel = (columns: readonly Column[]) => {
+    const tcpOnly = columns.every((c) => c.protocol === 'TCP');
+    return [...new Set(columns.map((c) => (tcpOnly ? `${c.port}` : `${c.port}/${c.protocol.toLowerCase()}`)))].join(', ');
+  };
   const used = new Set([...edges.keys()].flatMap((key) => key.split('|')));
   const mermaid = [
     'flowchart LR',
     ...[...used].sort().map((node) => `  ${node}["${labels.get(node) ?? node}"]`),
-    ...[...edges].map(([key, ports]) => {
+    ...[...edges].map(([key, columns]) => {
       const [from, to] = key.split('|');
-      return `  ${from} -->|${ports.join(', ')}| ${to}`;
+      return `  ${from} -->|${portsLabel(columns)}| ${to}`;
     }),
   ];
   return [`## ${matrix.environment}: ${matrix.cluster}`, '', '```mermaid', ...mermaid, '```', '', ...table].join('\n');
