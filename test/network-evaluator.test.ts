@@ -122,6 +122,9 @@ describe('peers', () => {
   test('ipBlock admits external sources into a pod', () => {
     const p = ingressTo([{ from: [{ ipBlock: { cidr: '52.0.0.0/8' } }] }]);
     expect(allowed([p], 'internet', 'shop/db', 5432)).toBe(true);
+    expect(evaluateConnection([p], MODEL, 'internet', 'shop/db', 5432).explanation).toBe(
+      'internet -> shop/db 5432/TCP allowed: egress of internet: outside the pod network, no NetworkPolicy applies; ingress of shop/db: allowed by shop/db-in',
+    );
     expect(allowed([p], 'metadata', 'shop/db', 5432)).toBe(false);
   });
   test('ipBlock never matches pods (selectors do), unless evaluated as Calico does', () => {

@@ -225,12 +225,14 @@ export function evaluateConnection(
   const query: Query = { destination, port, protocol, model, options };
   const egress = directionVerdict(policies, 'Egress', source, destination, query);
   const ingress = directionVerdict(policies, 'Ingress', destination, source, query);
-  const describe = (direction: string, endpoint: string, verdict: DirectionVerdict) =>
-    !verdict.isolated
-      ? `${direction} of ${endpoint}: not isolated (no NetworkPolicy selects it for ${direction})`
-      : verdict.allowed
-        ? `${direction} of ${endpoint}: allowed by ${verdict.allowingPolicies.join(', ')}`
-        : `${direction} of ${endpoint}: no rule allows it in ${verdict.selectingPolicies.join(', ')}`;
+  const describe = (direction: 'egress' | 'ingress', endpoint: string, verdict: DirectionVerdict) => {
+    const subject = direction === 'egress' ? source : destination;
+    if (subject.kind === 'external') return `${direction} of ${endpoint}: outside the pod network, no NetworkPolicy applies`;
+    if (!verdict.isolated) return `${direction} of ${endpoint}: not isolated (no NetworkPolicy selects it for ${direction})`;
+    return verdict.allowed
+      ? `${direction} of ${endpoint}: allowed by ${verdict.allowingPolicies.join(', ')}`
+      : `${direction} of ${endpoint}: no rule allows it in ${verdict.selectingPolicies.join(', ')}`;
+  };
   const explanation = `${from} -> ${to} ${port}/${protocol} ${egress.allowed && ingress.allowed ? 'allowed' : 'denied'}: ${describe('egress', from, egress)}; ${describe('ingress', to, ingress)}`;
   return { allowed: egress.allowed && ingress.allowed, egress, ingress, explanation };
 }
