@@ -53,11 +53,35 @@ describe('WAL-G continuous archiving (prod)', () => {
 });
 
 describe('no secret value in any synthesized object', () => {
-  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, environment) => {
+  const prodCluster = PROD.clusters[0];
+  const withRestore: EnvironmentConfig = {
+    ...PROD,
+    clusters: [
+      { ...prodCluster, walBackup: { ...prodCluster.walBackup!, endpoint: 'http://10.0.0.50:9000', forcePathStyle: false } },
+      {
+        ...prodCluster,
+        name: 'jewelry-shop-db-restore',
+        walBackup: { ...prodCluster.walBackup!, endpoint: 'http://10.0.0.50:9000', forcePathStyle: false },
+        clone: { cluster: 'jewelry-shop-db', uid: '6f1c1d1e-3b52-4a8e-9a7c-0d6f3e2b9a11', timestamp: '2026-11-24T17:30:00+01:00' },
+      },
+    ],
+  };
+  const environments = [...ENVIRONMENTS.map((e) => [e.name, e] as const), ['prod with an S3-compatible endpoint and a clone', withRestore] as const];
+  test.each(environments)('%s', (_name, environment) => {
     const objects = synthEnvironment(environment);
     expect(findAll(objects, 'Secret')).toEqual([]);
-    const containersEnv = objects.flatMap((o) => [...(o.spec?.env ?? []), ...(o.spec?.sidecars ?? []).flatMap((s: any) => s.env ?? [])]);
-    const sensitive = containersEnv.filter((e: any) => /SECRET|PASSWORD|PASS$|KEY|TOKEN/.test(e.name));
+    // Every environment variable anywhere in any object (spec.env, sidecars, pod templates): `{ name, value | valueFrom }`.
+    const variables: any[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node !== null && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (typeof record.name === 'string' && ('value' in record || 'valueFrom' in record)) variables.push(record);
+        Object.values(record).forEach(walk);
+      }
+    };
+    walk(objects);
+    const sensitive = variables.filter((e: any) => /SECRET|PASSWORD|PASS$|KEY|TOKEN|CREDENTIAL/i.test(e.name));
     expect(sensitive.length).toBeGreaterThan(0);
     for (const entry of sensitive) expect(entry).toEqual({ name: entry.name, valueFrom: { secretKeyRef: expect.any(Object) } });
   });
