@@ -72,7 +72,9 @@ export const PROD: EnvironmentConfig = {
         credentialsSecret: 'jewelry-shop-db-walg-credentials',
         retainBaseBackups: 7,
       },
-      // The operator rotates jewelry_app's password in its Secret (operator setting enable_password_rotation).
+      // The operator rotates jewelry_app's password in place, in the database and in its Secret, every
+      // password_rotation_interval days (operator setting, default 90); the application must re-read the Secret
+      // (docs/backup-restore-tls.md, "Password rotation").
       passwordRotation: { users: ['jewelry_app'], inPlace: true },
     },
   ],

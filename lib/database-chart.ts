@@ -3,7 +3,7 @@ import { managedObjectLabels } from './labels';
 import { MetricsExporter, MetricsExporterProps } from './metrics-exporter';
 import { ClusterNetworkPolicies, ClusterNetworkPoliciesProps, KubernetesApiAddresses } from './network-policies';
 import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';
-import { CloneSettings, cloneEnv, cloneSpec, validateBackup, walBackupEnv, WalBackupSettings } from './backup';
+import { CloneSettings, cloneEnv, cloneSpec, objectStorageEndpoint, validateBackup, walBackupEnv, WalBackupSettings } from './backup';
 import { ClusterMonitoring, MonitoringSettings } from './monitoring';
 import { PatroniApiEndpointsAccess } from './rbac';
 import { ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
@@ -103,15 +103,16 @@ export class DatabaseClusterCharts {
       ...clusterProps,
       tls: this.certificate?.tlsSpec,
       env: walBackup && [...walBackupEnv(walBackup), ...(clone ? cloneEnv(walBackup) : [])],
-      clone: clone && cloneSpec(clone),
+      clone: clone && walBackup && cloneSpec(clone, walBackup.bucket),
       spiloFsGroup: this.certificate && SPILO_FS_GROUP,
       sidecars: [this.exporter.sidecar],
       additionalVolumes: [this.exporter.queriesVolume],
     });
     this.databaseChart.node.addValidation({ validate: () => validateBackup(clusterProps.name, walBackup, clone) });
+    const storageEndpoint = walBackup && objectStorageEndpoint(walBackup);
     this.networkPolicies = new ClusterNetworkPolicies(this.prerequisitesChart, 'NetworkPolicies', {
-      // With WAL-G to a known endpoint, object storage is exactly that endpoint.
-      objectStorage: walBackup?.endpointCidrs && { cidrs: walBackup.endpointCidrs, except: [] },
+      // With WAL-G to a known endpoint, object storage is exactly that endpoint: its addresses, its port.
+      objectStorage: storageEndpoint?.cidrs && { cidrs: storageEndpoint.cidrs, except: [], port: storageEndpoint.port },
       walArchiving: walBackup !== undefined,
       ...network,
       cluster: this.cluster,

@@ -43,10 +43,15 @@ export interface ClusterNetworkPoliciesProps {
   /** Cluster DNS. @default - pods `k8s-app: kube-dns` in `kube-system` */
   readonly dns?: PodSelection;
   /**
-   * Object storage the logical backup (and WAL-G, with `walArchiving`) uploads to, on 443.
-   * @default - the internet: `0.0.0.0/0` except private, shared, loopback and link-local ranges
+   * Object storage the logical backup (and WAL-G, with `walArchiving`) uploads to.
+   * @default - the internet: `0.0.0.0/0` except private, shared, loopback and link-local ranges, on port 443
    */
-  readonly objectStorage?: { readonly cidrs: readonly string[]; readonly except?: readonly string[] };
+  readonly objectStorage?: {
+    readonly cidrs: readonly string[];
+    readonly except?: readonly string[];
+    /** @default 443 */
+    readonly port?: number;
+  };
   /** Spilo pods upload WAL and base backups to the object storage (WAL-G). @default false */
   readonly walArchiving?: boolean;
 }
@@ -111,6 +116,7 @@ export class ClusterNetworkPolicies extends Construct {
     const apiService = NetworkPeer.ipBlocks('Kubernetes API Service address', api.serviceCidrs);
     const apiServers = NetworkPeer.ipBlocks('Kubernetes API servers', api.endpointCidrs);
     const objectStorage = NetworkPeer.ipBlocks('object storage', storage.cidrs, storage.except);
+    const objectStoragePorts = [NetworkPort.tcp(props.objectStorage?.port ?? 443)];
     const postgres = [NetworkPort.tcp(POSTGRES_PORT)];
     const dnsPorts = [NetworkPort.udp(53), NetworkPort.tcp(53)];
     const apiPorts = { service: [NetworkPort.tcp(api.servicePort ?? 443)], servers: [NetworkPort.tcp(api.endpointPort ?? 6443)] };
@@ -134,8 +140,8 @@ export class ClusterNetworkPolicies extends Construct {
       { name: 'logical-backup-to-kubernetes-api-service', from: logicalBackup, to: apiService, ports: apiPorts.service },
       { name: 'logical-backup-to-kubernetes-api-servers', from: logicalBackup, to: apiServers, ports: apiPorts.servers },
       { name: 'logical-backup-to-dns', from: logicalBackup, to: dns, ports: dnsPorts },
-      { name: 'logical-backup-to-object-storage', from: logicalBackup, to: objectStorage, ports: [NetworkPort.tcp(443)] },
-      ...(props.walArchiving ? [{ name: 'spilo-to-object-storage', from: spilo, to: objectStorage, ports: [NetworkPort.tcp(443)] }] : []),
+      { name: 'logical-backup-to-object-storage', from: logicalBackup, to: objectStorage, ports: objectStoragePorts },
+      ...(props.walArchiving ? [{ name: 'spilo-to-object-storage', from: spilo, to: objectStorage, ports: objectStoragePorts }] : []),
     ];
 
     const metadata = (suffix: string) => ({ name: `${cluster.name}-${suffix}`, namespace });

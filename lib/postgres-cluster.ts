@@ -69,7 +69,11 @@ export interface LogicalBackupSettings {
   readonly retention?: string;
 }
 
-/** Rotation of the operator-generated passwords (the operator's `enable_password_rotation` must be on). */
+/**
+ * Rotation of the operator-generated passwords of the listed users, every `password_rotation_interval` days (operator
+ * setting, default 90). Listed users rotate whether or not the operator's global `enable_password_rotation` is on
+ * (pkg/cluster/sync.go `updateSecret`, v1.15.1 and v2.0.1).
+ */
 export interface PasswordRotationSettings {
   /** The roles whose passwords rotate. */
   readonly users: readonly string[];

@@ -7,6 +7,12 @@ export interface CertificateIssuer {
   readonly name: string;
   /** @default 'ClusterIssuer' */
   readonly kind?: 'ClusterIssuer' | 'Issuer';
+  /**
+   * Whether the issuer writes its CA certificate as `ca.crt` into the Secret (CA and Vault issuers do, ACME issuers
+   * do not). PostgreSQL refuses to start with an `ssl_ca_file` that does not exist.
+   * @default true
+   */
+  readonly writesCaCertificate?: boolean;
 }
 
 /** TLS managed by this project: a cert-manager Certificate whose Secret the operator mounts via `spec.tls`. */
@@ -60,8 +66,14 @@ export class ClusterCertificate extends Construct {
         renewBefore: '720h',
       },
     });
-    // cert-manager writes tls.crt, tls.key and ca.crt: the operator's defaults for the first two.
-    this.tlsSpec = { secretName, caFile: 'ca.crt' };
+    // The keys cert-manager writes (kubernetes.io/tls Secret); the operator mounts the Secret at /tls and points
+    // Spilo's SSL_CERTIFICATE_FILE, SSL_PRIVATE_KEY_FILE and SSL_CA_FILE at these files.
+    this.tlsSpec = {
+      secretName,
+      certificateFile: 'tls.crt',
+      privateKeyFile: 'tls.key',
+      caFile: (props.issuer.writesCaCertificate ?? true) ? 'ca.crt' : undefined,
+    };
   }
 }
 
@@ -71,7 +83,16 @@ export interface TlsRuleInput {
   readonly sslPolicy: 'optional' | 'required';
   readonly tls?: PostgresqlSpecTls;
   readonly additionalVolumes?: ReadonlyArray<{ readonly name: string; readonly volumeSource: any }>;
+  readonly env?: ReadonlyArray<{ readonly name: string }>;
 }
+
+/**
+ * Spilo's variables that point PostgreSQL at a certificate or carry one (zalando/spilo ENVIRONMENT.rst). The operator
+ * sets the file ones from `spec.tls` (pkg/cluster/k8sres.go, `generateTlsMounts`), but after `spec.env`, and its
+ * `appendEnvVars` keeps the first: one set by hand silently wins over `spec.tls`, as the seed's hand-mounted
+ * certificates did.
+ */
+const SPILO_CERTIFICATE_VARIABLES = ['SSL_CERTIFICATE_FILE', 'SSL_PRIVATE_KEY_FILE', 'SSL_CA_FILE', 'SSL_CERTIFICATE', 'SSL_PRIVATE_KEY', 'SSL_CA'];
 
 /**
  * TLS rules, each message naming the field, the value, what is allowed and how to fix it:
@@ -94,6 +115,15 @@ export function validateTls(input: TlsRuleInput): string[] {
         `${input.name}: additionalVolumes "${volume.name}" mounts a Secret into the Spilo pods: ` +
           'certificates mounted by hand made PostgreSQL demand TLS that clients did not use (seed failure 1); ' +
           'give the cluster certificates with tls: { issuer: ... } instead',
+      );
+    }
+  }
+  for (const entry of input.env ?? []) {
+    if (SPILO_CERTIFICATE_VARIABLES.includes(entry.name)) {
+      errors.push(
+        `${input.name}: env "${entry.name}" configures PostgreSQL's certificate by hand (allowed: none of ${SPILO_CERTIFICATE_VARIABLES.join(', ')}): ` +
+          'certificates configured by hand made PostgreSQL demand TLS that clients did not use (seed failure 1); ' +
+          'remove it and give the cluster certificates with tls: { issuer: ... } instead',
       );
     }
   }

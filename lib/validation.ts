@@ -161,6 +161,21 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
     if (!(user in users)) fail(`passwordRotation.users has ${q(user)}, which is not among users (${userList}): add it to users or remove it from passwordRotation.users`);
     if (rotated.indexOf(user) !== index) fail(`passwordRotation.users lists ${q(user)} twice: list each user once`);
   });
+  // Rotation with new roles (`usersWithSecretRotation`) logs the application in as `<user><YYMMDD>`, a member of
+  // the user: what it creates belongs to that role, which the operator drops after the retention period. The
+  // operator excludes database owners from global rotation for this reason and recommends in-place rotation for them
+  // (docs/administrator.md, "Password rotation in K8s secrets").
+  if (props.passwordRotation !== undefined && props.passwordRotation.inPlace === false) {
+    for (const [database, owner] of Object.entries(props.databases ?? {})) {
+      if (rotated.includes(owner)) {
+        fail(
+          `passwordRotation.inPlace is false but ${q(owner)} owns the database ${q(database)} (allowed for database owners: inPlace: true): ` +
+            `objects created by the rotation role ${owner}<YYMMDD> would belong to a role the operator drops later; ` +
+            'set passwordRotation.inPlace: true, or rotate a separate application user that owns nothing',
+        );
+      }
+    }
+  }
   return errors;
 }
 

@@ -1,6 +1,10 @@
+import { EXTERNAL, environmentModel } from '../lib/analysis/environment-model';
+import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { DEV, EnvironmentConfig, PROD } from '../lib/config';
 import { validateBackup, WalBackupSettings } from '../lib/backup';
 import { ENVIRONMENTS } from '../lib/config';
+import { DatabaseClusterConfig } from '../lib/database-chart';
+import { formatViolations, SchemaValidator } from '../lib/schema-validation';
 import { find, findAll, K8sObject, rulesOf, synthEnvironment } from './util';
 
 const prod = synthEnvironment(PROD);
@@ -49,11 +53,35 @@ describe('WAL-G continuous archiving (prod)', () => {
 });
 
 describe('no secret value in any synthesized object', () => {
-  test.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('%s', (_name, environment) => {
+  const prodCluster = PROD.clusters[0];
+  const withRestore: EnvironmentConfig = {
+    ...PROD,
+    clusters: [
+      { ...prodCluster, walBackup: { ...prodCluster.walBackup!, endpoint: 'http://10.0.0.50:9000', forcePathStyle: false } },
+      {
+        ...prodCluster,
+        name: 'jewelry-shop-db-restore',
+        walBackup: { ...prodCluster.walBackup!, endpoint: 'http://10.0.0.50:9000', forcePathStyle: false },
+        clone: { cluster: 'jewelry-shop-db', uid: '6f1c1d1e-3b52-4a8e-9a7c-0d6f3e2b9a11', timestamp: '2026-11-24T17:30:00+01:00' },
+      },
+    ],
+  };
+  const environments = [...ENVIRONMENTS.map((e) => [e.name, e] as const), ['prod with an S3-compatible endpoint and a clone', withRestore] as const];
+  test.each(environments)('%s', (_name, environment) => {
     const objects = synthEnvironment(environment);
     expect(findAll(objects, 'Secret')).toEqual([]);
-    const containersEnv = objects.flatMap((o) => [...(o.spec?.env ?? []), ...(o.spec?.sidecars ?? []).flatMap((s: any) => s.env ?? [])]);
-    const sensitive = containersEnv.filter((e: any) => /SECRET|PASSWORD|PASS$|KEY|TOKEN/.test(e.name));
+    // Every environment variable anywhere in any object (spec.env, sidecars, pod templates): `{ name, value | valueFrom }`.
+    const variables: any[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node !== null && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        if (typeof record.name === 'string' && ('value' in record || 'valueFrom' in record)) variables.push(record);
+        Object.values(record).forEach(walk);
+      }
+    };
+    walk(objects);
+    const sensitive = variables.filter((e: any) => /SECRET|PASSWORD|PASS$|KEY|TOKEN|CREDENTIAL/i.test(e.name));
     expect(sensitive.length).toBeGreaterThan(0);
     for (const entry of sensitive) expect(entry).toEqual({ name: entry.name, valueFrom: { secretKeyRef: expect.any(Object) } });
   });
@@ -85,15 +113,44 @@ describe('restore as configuration: a point-in-time clone', () => {
   };
   const objects = synthEnvironment(restored);
   const clone = find(objects, 'postgresql', 'jewelry-shop-db-restore');
+  const source = find(objects, 'postgresql', 'jewelry-shop-db');
 
-  test('a new cluster restores the source archive up to the timestamp', () => {
-    expect(clone.spec.clone).toEqual({ cluster: 'jewelry-shop-db', uid: SOURCE_UID, timestamp: '2026-11-24T17:30:00+01:00' });
-    expect(envValue(clone, 'CLONE_USE_WALG_RESTORE')).toEqual({ name: 'CLONE_USE_WALG_RESTORE', value: 'true' });
-    expect(envValue(clone, 'CLONE_WAL_S3_BUCKET')).toEqual({ name: 'CLONE_WAL_S3_BUCKET', value: 'jewelry-shop-db-backups' });
-    expect(envValue(clone, 'CLONE_AWS_SECRET_ACCESS_KEY')).toEqual({
-      name: 'CLONE_AWS_SECRET_ACCESS_KEY',
-      valueFrom: { secretKeyRef: { name: 'jewelry-shop-db-walg-credentials', key: 'AWS_SECRET_ACCESS_KEY' } },
+  /**
+   * Spilo's archive prefix for a cluster, as configure_spilo.py builds it from the pod's environment:
+   * `s3://{WAL_S3_BUCKET}/spilo/{WAL_BUCKET_SCOPE_PREFIX}{SCOPE}{WAL_BUCKET_SCOPE_SUFFIX}/wal/{PGVERSION}`, where an
+   * unset scope prefix defaults to `<namespace>-` and SCOPE is the cluster's name (set by the operator).
+   */
+  function spiloArchivePrefix(postgresql: K8sObject): string {
+    const value = (name: string) => envValue(postgresql, name)?.value;
+    const prefix = value('WAL_BUCKET_SCOPE_PREFIX') ?? `${postgresql.metadata.namespace}-`;
+    return `s3://${value('WAL_S3_BUCKET')}/spilo/${prefix}${postgresql.metadata.name}${value('WAL_BUCKET_SCOPE_SUFFIX') ?? ''}/wal/${postgresql.spec.postgresql.version}`;
+  }
+
+  test('a new cluster restores the source archive up to the timestamp, with WAL-G', () => {
+    expect(clone.spec.clone).toEqual({
+      cluster: 'jewelry-shop-db',
+      uid: SOURCE_UID,
+      timestamp: '2026-11-24T17:30:00+01:00',
+      s3_wal_path: 's3://jewelry-shop-db-backups/spilo/jewelry-shop-db/wal',
     });
+    expect(envValue(clone, 'CLONE_USE_WALG_RESTORE')).toEqual({ name: 'CLONE_USE_WALG_RESTORE', value: 'true' });
+  });
+
+  test('the clone reads the archive exactly where the source cluster writes it', () => {
+    // Spilo's clone script tries `<s3_wal_path>/<version>` for each PostgreSQL version (clone_with_wale.py).
+    expect(`${clone.spec.clone.s3_wal_path}/${source.spec.postgresql.version}`).toBe(spiloArchivePrefix(source));
+    expect(spiloArchivePrefix(source)).toBe('s3://jewelry-shop-db-backups/spilo/jewelry-shop-db/wal/15');
+  });
+
+  test("the clone reaches the store as the source does: every AWS_* setting under its CLONE_ name, the same Secret's keys", () => {
+    const access = (source.spec.env as any[]).filter((e) => e.name.startsWith('AWS_'));
+    expect(access.map((e) => e.name)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION']);
+    for (const entry of access) expect(envValue(clone, `CLONE_${entry.name}`)).toEqual({ ...entry, name: `CLONE_${entry.name}` });
+  });
+
+  test('the clone sets none of the variables the operator appends after spec.env (a duplicate would be overridden)', () => {
+    const operatorSets = ['CLONE_SCOPE', 'CLONE_METHOD', 'CLONE_TARGET_TIME', 'CLONE_WALE_S3_PREFIX', 'CLONE_WAL_BUCKET_SCOPE_PREFIX', 'CLONE_WAL_BUCKET_SCOPE_SUFFIX', 'CLONE_WAL_S3_BUCKET'];
+    expect((clone.spec.env as any[]).map((e) => e.name).filter((name) => operatorSets.includes(name))).toEqual([]);
   });
 
   test('with its own NetworkPolicies and RBAC, selecting only its own pods', () => {
@@ -101,8 +158,78 @@ describe('restore as configuration: a point-in-time clone', () => {
     expect(spilo.spec.podSelector).toEqual({ matchLabels: { application: 'spilo', 'cluster-name': 'jewelry-shop-db-restore' } });
     find(objects, 'Role', 'jewelry-shop-db-restore-patroni-kubernetes-endpoints');
     find(objects, 'RoleBinding', 'jewelry-shop-db-restore-patroni-kubernetes-endpoints');
+    find(objects, 'Certificate', 'jewelry-shop-db-restore-tls');
     // the source cluster is untouched
-    expect(find(objects, 'postgresql', 'jewelry-shop-db').spec.clone).toBeUndefined();
+    expect(source.spec.clone).toBeUndefined();
+  });
+
+  test("every object of the clone validates against its schema (the postgresql against both operator releases' CRDs)", () => {
+    const validator = new SchemaValidator();
+    const cloneObjects = objects.filter((o) => o.metadata.name.includes('jewelry-shop-db-restore'));
+    expect(cloneObjects.map((o) => o.kind)).toEqual(expect.arrayContaining(['postgresql', 'NetworkPolicy', 'Role', 'Certificate']));
+    expect(cloneObjects.map((o) => formatViolations(validator.validate(o))).join('')).toBe('');
+    // the validator does check the clone: a timestamp without offset violates both CRDs' pattern
+    const broken = { ...clone, spec: { ...clone.spec, clone: { ...clone.spec.clone, timestamp: '2026-11-24T17:30:00' } } };
+    expect(validator.validate(broken).map((v) => `${v.schema} ${v.field}`)).toEqual([
+      'zalando-postgres-operator-v2.0.1 /spec/clone/timestamp',
+      'zalando-postgres-operator-v1.15.1 /spec/clone/timestamp',
+    ]);
+  });
+
+  test('the clone archives to its own path, not into the one it restores from', () => {
+    expect(spiloArchivePrefix(clone)).toBe('s3://jewelry-shop-db-backups/spilo/jewelry-shop-db-restore/wal/15');
+  });
+});
+
+describe('an S3-compatible endpoint: the egress rule is exactly its address and port', () => {
+  const withEndpoint = (walBackup: Partial<WalBackupSettings>): EnvironmentConfig => ({
+    ...PROD,
+    clusters: [{ ...PROD.clusters[0], walBackup: { ...PROD.clusters[0].walBackup!, ...walBackup } } as DatabaseClusterConfig],
+  });
+  const MINIO = '10.0.0.50';
+  const environment = withEndpoint({ endpoint: `http://${MINIO}:9000` });
+  const objects = synthEnvironment(environment);
+  const policies = findAll(objects, 'NetworkPolicy');
+  const model = environmentModel(environment, { objectStorageIp: MINIO });
+  const publicModel = environmentModel(environment);
+
+  test.each([
+    ['primary', 'jewelry-shop-db-0'],
+    ['replica', 'jewelry-shop-db-1'],
+    ['logical backup', 'logical-backup-jewelry-shop-db-0'],
+  ])('%s -> the endpoint on its port only', (_kind, pod) => {
+    const from = `jewelry-shop/${pod}`;
+    expect(evaluateConnection(policies, model, from, EXTERNAL.objectStorage, 9000).allowed).toBe(true);
+    expect(evaluateConnection(policies, model, from, EXTERNAL.objectStorage, 443).allowed).toBe(false);
+    expect(evaluateConnection(policies, publicModel, from, EXTERNAL.objectStorage, 443).allowed).toBe(false);
+    expect(evaluateConnection(policies, publicModel, from, EXTERNAL.objectStorage, 9000).allowed).toBe(false);
+  });
+
+  test('Spilo is told the endpoint, with path-style addressing', () => {
+    const postgresql = find(objects, 'postgresql', 'jewelry-shop-db');
+    expect(envValue(postgresql, 'AWS_ENDPOINT')).toEqual({ name: 'AWS_ENDPOINT', value: `http://${MINIO}:9000` });
+    expect(envValue(postgresql, 'AWS_S3_FORCE_PATH_STYLE')).toEqual({ name: 'AWS_S3_FORCE_PATH_STYLE', value: 'true' });
+    expect(envValue(postgresql, 'WALE_S3_ENDPOINT')).toBeUndefined();
+  });
+
+  test('virtual-host addressing is asked for through WALE_S3_ENDPOINT, which Spilo would otherwise derive as +path', () => {
+    const postgresql = find(synthEnvironment(withEndpoint({ endpoint: 'https://s3.example.com', endpointCidrs: ['203.0.113.10/32'], forcePathStyle: false })), 'postgresql', 'jewelry-shop-db');
+    expect(envValue(postgresql, 'WALE_S3_ENDPOINT')).toEqual({ name: 'WALE_S3_ENDPOINT', value: 'https+virtualhost://s3.example.com' });
+    expect(envValue(postgresql, 'AWS_S3_FORCE_PATH_STYLE')).toEqual({ name: 'AWS_S3_FORCE_PATH_STYLE', value: 'false' });
+  });
+
+  test('an https endpoint by name, with its addresses: 443 to exactly them', () => {
+    const named = withEndpoint({ endpoint: 'https://minio.example.com', endpointCidrs: ['203.0.113.10/32'] });
+    const namedPolicies = findAll(synthEnvironment(named), 'NetworkPolicy');
+    const namedModel = environmentModel(named, { objectStorageIp: '203.0.113.10' });
+    expect(evaluateConnection(namedPolicies, namedModel, 'jewelry-shop/jewelry-shop-db-0', EXTERNAL.objectStorage, 443).allowed).toBe(true);
+    expect(evaluateConnection(namedPolicies, environmentModel(named), 'jewelry-shop/jewelry-shop-db-0', EXTERNAL.objectStorage, 443).allowed).toBe(false);
+  });
+
+  test('an endpoint by name without its addresses fails the synthesis', () => {
+    expect(() => synthEnvironment(withEndpoint({ endpoint: 'https://minio.example.com' }))).toThrow(
+      'jewelry-shop-db: walBackup.endpointCidrs is required when walBackup.endpoint names a host',
+    );
   });
 });
 
@@ -117,10 +244,22 @@ describe('backup validation', () => {
       'db: clone.timestamp must be RFC 3339 with an explicit UTC offset (got "2026-11-24T17:30:00"): write it like 2026-11-24T17:30:00+01:00 or 2026-11-24T16:30:00+00:00',
     ],
     [
+      'a timestamp in UTC written with Z',
+      wal,
+      { ...clone, timestamp: '2026-11-24T16:30:00Z' },
+      'db: clone.timestamp must be RFC 3339 with an explicit UTC offset (got "2026-11-24T16:30:00Z"): the CRD does not accept "Z": write "2026-11-24T16:30:00+00:00"',
+    ],
+    [
       'a uid that is not a UUID',
       wal,
       { ...clone, uid: 'src' },
       "db: clone.uid must be the source cluster's metadata.uid, a UUID (got \"src\"): kubectl get postgresql src -o jsonpath='{.metadata.uid}'",
+    ],
+    [
+      'a clone with the name of its source',
+      wal,
+      { ...clone, cluster: 'db' },
+      'db: clone.cluster must name another cluster (got "db", the clone\'s own name): a clone archives to s3://b/spilo/db/wal, the archive it restores from; give the restored cluster a new name, like "db-restore"',
     ],
     [
       'a clone without the archive',
@@ -132,10 +271,26 @@ describe('backup validation', () => {
       'an endpoint that is not a URL',
       { ...wal, endpoint: 'minio:9000' },
       undefined,
-      'db: walBackup.endpoint must be an http(s) URL (got "minio:9000"): write it like https://minio.example.com',
+      'db: walBackup.endpoint must be an http(s) URL without a path (got "minio:9000"): write it like https://minio.example.com or http://10.0.0.50:9000',
+    ],
+    [
+      'an endpoint with a path',
+      { ...wal, endpoint: 'https://minio.example.com/backups', endpointCidrs: ['203.0.113.10/32'] },
+      undefined,
+      'db: walBackup.endpoint must be an http(s) URL without a path (got "https://minio.example.com/backups"): write it like https://minio.example.com or http://10.0.0.50:9000',
+    ],
+    [
+      'an endpoint by name without its addresses',
+      { ...wal, endpoint: 'https://minio.example.com' },
+      undefined,
+      'db: walBackup.endpointCidrs is required when walBackup.endpoint names a host (got endpoint "https://minio.example.com", endpointCidrs: undefined): a NetworkPolicy cannot match host names; set endpointCidrs to the addresses minio.example.com resolves to, like ["203.0.113.10/32"]',
     ],
   ])('%s', (_case, walSettings, cloneSettings, message) => {
     expect(validateBackup('db', walSettings, cloneSettings)).toEqual([message]);
+  });
+
+  test('an endpoint given as an IPv4 address needs no endpointCidrs', () => {
+    expect(validateBackup('db', { ...wal, endpoint: 'http://10.0.0.50:9000' }, undefined)).toEqual([]);
   });
 
   test('a valid clone passes', () => {

@@ -50,3 +50,42 @@ describe('buildPgHba', () => {
     }
   });
 });
+
+describe('buildPgHba over every kind of connection (users, replication or not, TLS or not, remote or loopback)', () => {
+  const users = ['jewelry_app', 'standby', 'postgres', 'pooler'];
+  const connections = users.flatMap((user) =>
+    [false, true].flatMap((replication) =>
+      [false, true].flatMap((ssl) =>
+        ['10.42.0.5', '127.0.0.1'].map((address) => remote({ user, replication, ssl, address, database: replication ? 'replication' : 'jewelry_shop' })),
+      ),
+    ),
+  );
+  /** What PostgreSQL would do: authenticate with a password, or refuse (an explicit `reject` or no matching line). */
+  const outcome = (rules: string[], connection: HbaConnection) => {
+    const method = matchPgHba(rules, connection)?.method;
+    return method === undefined || method === 'reject' ? 'refused' : method;
+  };
+  const expected = (policy: SslPolicy, c: HbaConnection) => {
+    const loopback = c.address === '127.0.0.1';
+    if (c.replication && c.user !== 'standby') return 'refused'; // only the replication role replicates
+    if (loopback && !c.replication) return 'md5'; // in-pod clients (the exporter), with or without TLS
+    if (policy === SslPolicy.REQUIRED && !c.ssl) return 'refused';
+    return 'md5';
+  };
+
+  test.each([SslPolicy.OPTIONAL, SslPolicy.REQUIRED])('%s: each of the 32 connections gets the expected outcome', (policy) => {
+    const rules = buildPgHba(policy);
+    const mismatches = connections
+      .map((c) => ({ c, got: outcome(rules, c), want: expected(policy, c) }))
+      .filter(({ got, want }) => got !== want)
+      .map(({ c, got, want }) => `${c.user} replication=${c.replication} ssl=${c.ssl} from ${c.address}: got ${got}, want ${want}`);
+    expect(connections).toHaveLength(32);
+    expect(mismatches).toEqual([]);
+  });
+
+  test('required: non-TLS TCP from outside the pod is refused by an explicit reject line, not by falling off the list', () => {
+    const rules = buildPgHba(SslPolicy.REQUIRED);
+    for (const user of ['jewelry_app', 'postgres']) expect(matchPgHba(rules, remote({ user, ssl: false }))?.line).toBe('hostnossl all all all reject');
+    expect(matchPgHba(rules, remote({ user: 'standby', replication: true, ssl: false }))?.line).toBe('hostnossl replication standby all reject');
+  });
+});

@@ -126,7 +126,7 @@ describe('PostgresCluster construct', () => {
         logicalBackup: { schedule: '30 3 * * *', retention: '2 weeks' },
         env: [{ name: 'USE_WALG_BACKUP', value: 'true' }],
         clone: { cluster: 'team-old', uid: '0b9b5e4c-7d4a-4f1e-9f50-2a3c6f0d1e2b', timestamp: '2026-11-24T17:30:00+01:00' },
-        passwordRotation: { users: ['app'], inPlace: false },
+        passwordRotation: { users: ['reporting'], inPlace: false },
         sidecars: [{ name: 'extra', image: 'busybox:1.36' }],
         additionalVolumes: [{ name: 'extra', mountPath: '/extra', volumeSource: { emptyDir: {} } }],
       }),

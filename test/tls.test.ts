@@ -19,7 +19,7 @@ describe('TLS-required mode (prod)', () => {
 
   test("spec.tls points at the Certificate's Secret, and spiloFSGroup lets PostgreSQL read the key", () => {
     const certificate = find(objects, 'Certificate', 'jewelry-shop-db-tls');
-    expect(postgresql.spec.tls).toEqual({ secretName: certificate.spec.secretName, caFile: 'ca.crt' });
+    expect(postgresql.spec.tls).toEqual({ secretName: certificate.spec.secretName, certificateFile: 'tls.crt', privateKeyFile: 'tls.key', caFile: 'ca.crt' });
     expect(postgresql.spec.spiloFSGroup).toBe(103);
   });
 
@@ -31,6 +31,12 @@ describe('TLS-required mode (prod)', () => {
     expect(matchPgHba(pgHba, { ...replica, ssl: false })?.method).toBe('reject');
     expect(matchPgHba(pgHba, { ...app, ssl: true })?.method).toBe('md5');
     expect(matchPgHba(pgHba, { ...replica, ssl: true })?.method).toBe('md5');
+  });
+
+  test('an issuer that writes no ca.crt (ACME): no caFile, which would stop PostgreSQL', () => {
+    const cluster = { ...PROD.clusters[0], tls: { issuer: { name: 'letsencrypt', kind: 'ClusterIssuer' as const, writesCaCertificate: false } } };
+    const tls = find(synthEnvironment({ ...PROD, clusters: [cluster] }), 'postgresql', 'jewelry-shop-db').spec.tls;
+    expect(tls).toEqual({ secretName: 'jewelry-shop-db-tls', certificateFile: 'tls.crt', privateKeyFile: 'tls.key' });
   });
 
   test('the certificate is a prerequisite: applied before the database', () => {
@@ -66,12 +72,27 @@ describe('TLS validation', () => {
       { name: 'db', sslPolicy: 'optional' as const, additionalVolumes: [{ name: 'p', volumeSource: { projected: { sources: [{ secret: { name: 's' } }] } } }] },
       'db: additionalVolumes "p" mounts a Secret into the Spilo pods: certificates mounted by hand made PostgreSQL demand TLS that clients did not use (seed failure 1); give the cluster certificates with tls: { issuer: ... } instead',
     ],
+    [
+      'a certificate file set by hand in env',
+      { name: 'db', sslPolicy: 'optional' as const, env: [{ name: 'SSL_CERTIFICATE_FILE' }] },
+      'db: env "SSL_CERTIFICATE_FILE" configures PostgreSQL\'s certificate by hand (allowed: none of SSL_CERTIFICATE_FILE, SSL_PRIVATE_KEY_FILE, SSL_CA_FILE, SSL_CERTIFICATE, SSL_PRIVATE_KEY, SSL_CA): certificates configured by hand made PostgreSQL demand TLS that clients did not use (seed failure 1); remove it and give the cluster certificates with tls: { issuer: ... } instead',
+    ],
   ])('%s', (_case, input, message) => {
     expect(validateTls(input)).toEqual([message]);
   });
 
   test('TLS required with a certificate, and ConfigMap volumes, are fine', () => {
     expect(validateTls({ name: 'db', sslPolicy: 'required', tls: { secretName: 'db-tls' }, additionalVolumes: [{ name: 'q', volumeSource: { configMap: { name: 'q' } } }] })).toEqual([]);
+  });
+
+  test('every broken rule is reported at once', () => {
+    const errors = validateTls({
+      name: 'db',
+      sslPolicy: 'required',
+      additionalVolumes: [{ name: 'certs', volumeSource: { secret: { secretName: 'db-certs' } } }],
+      env: [{ name: 'SSL_PRIVATE_KEY_FILE' }, { name: 'WAL_S3_BUCKET' }],
+    });
+    expect(errors.map((e) => e.slice(0, e.indexOf(':', 4)))).toEqual(['db: sslPolicy is "required" but no certificate is configured (tls', 'db: additionalVolumes "certs" mounts a Secret into the Spilo pods', 'db: env "SSL_PRIVATE_KEY_FILE" configures PostgreSQL\'s certificate by hand (allowed']);
   });
 
   test('synthesis fails with the message when a cluster requires TLS without a certificate', () => {

@@ -89,6 +89,8 @@ describe('configuration validation', () => {
       'dev: jewelry-shop-db: passwordRotation.users has "shop_owner", which is not among users (jewelry_app): add it to users or remove it from passwordRotation.users'],
     ['a duplicate name in the password rotation', { passwordRotation: { users: ['jewelry_app', 'jewelry_app'] } }, {},
       'dev: jewelry-shop-db: passwordRotation.users lists "jewelry_app" twice: list each user once'],
+    ['a rotation with new roles for a database owner', { passwordRotation: { users: ['jewelry_app'], inPlace: false } }, {},
+      'dev: jewelry-shop-db: passwordRotation.inPlace is false but "jewelry_app" owns the database "jewelry_shop" (allowed for database owners: inPlace: true): objects created by the rotation role jewelry_app<YYMMDD> would belong to a role the operator drops later; set passwordRotation.inPlace: true, or rotate a separate application user that owns nothing'],
     ['an image without a tag', { exporter: { image: 'quay.io/prometheuscommunity/postgres-exporter' } }, {},
       'dev: jewelry-shop-db: exporter.image must be pinned to a release tag or digest (got "quay.io/prometheuscommunity/postgres-exporter"): for example "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"; never "latest" or no tag'],
     ['an image on latest', { exporter: { image: 'postgres-exporter:latest' } }, {},
