@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
@@ -98,14 +98,32 @@ function swapIn(staging: string, distDir: string): void {
 }
 
 /**
+ * Puts back the `distDir` a synth left missing when it was killed between the two renames of `swapIn`: the previous
+ * output is then still beside it as `.<dist>-XXXXXX.previous`, and the killed run's output as `.<dist>-XXXXXX`,
+ * which is removed. Does nothing when `distDir` exists, or when there is not exactly one such folder to restore.
+ */
+export function recoverInterruptedSwap(distDir: string): void {
+  const parent = dirname(distDir);
+  if (existsSync(distDir) || !existsSync(parent)) return;
+  const prefix = `.${basename(distDir)}-`;
+  const previous = readdirSync(parent).filter((entry) => entry.startsWith(prefix) && entry.endsWith('.previous'));
+  if (previous.length !== 1) return;
+  const interrupted = join(parent, previous[0]);
+  renameSync(interrupted, distDir);
+  rmSync(interrupted.slice(0, -'.previous'.length), { recursive: true, force: true });
+}
+
+/**
  * Synthesizes every environment into `<distDir>/<environment>/` and the GitOps objects into `<distDir>/gitops/`.
  *
  * First every environment is built and validated: all broken rules of all environments are thrown together as a
  * ConfigurationError before anything is written. Then everything is written to a temporary folder beside
  * `distDir`, which replaces `distDir` only when all of it succeeded: a failure leaves `distDir` exactly as it was.
+ * A `distDir` that an earlier synth, killed while swapping, left missing is first put back (recoverInterruptedSwap).
  * Returns the objects written for each environment.
  */
 export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): SynthesizedEnvironments {
+  recoverInterruptedSwap(distDir);
   const early = environmentProblems(environments);
   if (early.length > 0) throw new ConfigurationError(early);
 
