@@ -57,27 +57,40 @@ function validationErrors(environment: string, apps: readonly App[]): string[] {
 /** The objects written for each environment, by environment name. */
 export type SynthesizedEnvironments = Readonly<Record<string, readonly unknown[]>>;
 
-/** Rules about the list of environments itself, checked before any App is built. */
-function environmentProblems(environments: readonly EnvironmentConfig[]): string[] {
-  return [
-    ...validateEnvironmentNames(environments.map((e) => e.name)),
-    ...environments.flatMap((e) => validateClusterNamesPresent(e.name, e.clusters.map((cluster) => cluster.name))),
-    ...environments.flatMap(duplicateClusterNames),
-  ];
+/** Rules about the names of the environments, checked before any App is built. */
+function environmentNameProblems(environments: readonly EnvironmentConfig[]): string[] {
+  return validateEnvironmentNames(environments.map((e) => e.name));
 }
 
-/** Builds every App under `outdir` (nothing is written) and validates all of them. */
+/** Cluster names that keep an environment's charts from being built at all (empty, or used twice). */
+function clusterNameProblems(environment: EnvironmentConfig): string[] {
+  return [...validateClusterNamesPresent(environment.name, environment.clusters.map((cluster) => cluster.name)), ...duplicateClusterNames(environment)];
+}
+
+/**
+ * Builds every App under `outdir` (nothing is written) and collects every broken rule: the name rules, and the
+ * construct validations of every environment whose charts can be built (all but those with broken cluster names).
+ * The GitOps App, which names every environment, is built only when the environment names are valid.
+ */
 function buildAndValidate(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, outdir: string) {
-  const built = environments.map((environment) => ({ environment, apps: stageApps(buildEnvironment(environment, join(outdir, environment.name))) }));
-  const gitopsApp = buildGitOps(gitops, environments, join(outdir, 'gitops'));
-  const problems = [...built.flatMap(({ environment, apps }) => validationErrors(environment.name, apps)), ...validationErrors('gitops', [gitopsApp])];
+  const nameProblems = environmentNameProblems(environments);
+  const clusterProblems = environments.map(clusterNameProblems);
+  const built = environments
+    .filter((_environment, index) => clusterProblems[index].length === 0)
+    .map((environment) => ({ environment, apps: stageApps(buildEnvironment(environment, join(outdir, environment.name))) }));
+  const gitopsApp = nameProblems.length === 0 ? buildGitOps(gitops, environments, join(outdir, 'gitops')) : undefined;
+  const problems = [
+    ...nameProblems,
+    ...clusterProblems.flat(),
+    ...built.flatMap(({ environment, apps }) => validationErrors(environment.name, apps)),
+    ...(gitopsApp ? validationErrors('gitops', [gitopsApp]) : []),
+  ];
   return { built, gitopsApp, problems };
 }
 
 /** Every broken rule of a configuration, as `npm run synth` would report it; builds in memory, writes nothing. */
 export function configurationProblems(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig): string[] {
-  const early = environmentProblems(environments);
-  return early.length > 0 ? early : buildAndValidate(environments, gitops, join(tmpdir(), 'jewelry-shop-db-never-written')).problems;
+  return buildAndValidate(environments, gitops, join(tmpdir(), 'jewelry-shop-db-never-written')).problems;
 }
 
 /**
@@ -124,13 +137,10 @@ export function recoverInterruptedSwap(distDir: string): void {
  */
 export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): SynthesizedEnvironments {
   recoverInterruptedSwap(distDir);
-  const early = environmentProblems(environments);
-  if (early.length > 0) throw new ConfigurationError(early);
-
   const staging = mkdtempSync(join(dirname(distDir), `.${basename(distDir)}-`));
   try {
     const { built, gitopsApp, problems } = buildAndValidate(environments, gitops, staging);
-    if (problems.length > 0) throw new ConfigurationError(problems);
+    if (problems.length > 0 || !gitopsApp) throw new ConfigurationError(problems);
 
     const objects = Object.fromEntries(built.map(({ environment, apps }) => [environment.name, apps.flatMap(synthesizeApp)]));
     synthesizeApp(gitopsApp);

@@ -150,6 +150,23 @@ describe('configuration validation', () => {
     ]);
   });
 
+  test('broken names do not hide the other rules: every environment that can be built is validated too', () => {
+    const problems = configurationProblems(
+      [
+        { ...DEV, clusters: [BASE, { ...BASE, namespace: 'other' }] },
+        { ...PROD, name: 'dev', clusters: [{ ...PROD.clusters[0], volumeSize: '100GB' }] },
+        { ...PROD, name: 'staging', clusters: [{ ...PROD.clusters[0], name: '' }] },
+      ],
+      GITOPS,
+    );
+    expect(problems).toEqual([
+      'environments[1].name "dev" is used twice: each environment needs its own folder dist/<name>',
+      expect.stringMatching(/^environment dev: clusters\[\]\.name "jewelry-shop-db" is used by 2 clusters/),
+      'environment staging: clusters[0].name must not be empty (got ""): name the cluster <teamId>-<service>, for example "jewelry-shop-db"',
+      'dev: jewelry-shop-db: volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got "100GB"): write "100Gi"',
+    ]);
+  });
+
   test('every broken rule is reported at once, across clusters and environments', () => {
     const problems = configurationProblems(
       [
