@@ -48,6 +48,11 @@ export interface ClusterNetworkPoliciesProps {
    */
   readonly objectStorage?: {
     readonly cidrs: readonly string[];
+    /**
+     * The configuration field `cidrs` come from, named in validation messages.
+     * @default 'network.objectStorage.cidrs'
+     */
+    readonly cidrsField?: string;
     readonly except?: readonly string[];
     /** @default 443 */
     readonly port?: number;
@@ -197,7 +202,12 @@ export class ClusterNetworkPolicies extends Construct {
         validatePeerLists(cluster.name, {
           'kubernetesApi.serviceCidrs': { values: api.serviceCidrs, example: '["10.43.0.1/32"], the ClusterIP of the kubernetes Service' },
           'kubernetesApi.endpointCidrs': { values: api.endpointCidrs, example: '["10.0.0.10/32"], the addresses of the kubernetes Endpoints' },
-          'network.objectStorage.cidrs': { values: storage.cidrs, example: '["203.0.113.10/32"], or remove network.objectStorage for the default (public addresses)' },
+          [props.objectStorage?.cidrsField ?? 'network.objectStorage.cidrs']: {
+            values: storage.cidrs,
+            example: props.objectStorage?.cidrsField
+              ? '["203.0.113.10/32"], the addresses of the object storage'
+              : '["203.0.113.10/32"], or remove network.objectStorage for the default (public addresses)',
+          },
           'network.clients.namespaces': { values: clients.namespaces, example: `["${namespace}"]` },
           'network.prometheus.namespaces': { values: prometheus.namespaces, example: '["monitoring"]' },
           'network.dns.namespaces': { values: dnsPods.namespaces, example: '["kube-system"]' },

@@ -125,6 +125,8 @@ describe('configuration validation', () => {
       'dev: jewelry-shop-db: kubernetesApi.endpointCidrs must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["10.0.0.10/32"], the addresses of the kubernetes Endpoints'],
     ['no object storage address', { network: { objectStorage: { cidrs: [] } } }, {},
       'dev: jewelry-shop-db: network.objectStorage.cidrs must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["203.0.113.10/32"], or remove network.objectStorage for the default (public addresses)'],
+    ['no address for the WAL-G endpoint', { ...PROD.clusters[0], walBackup: { ...PROD.clusters[0].walBackup!, endpoint: 'https://minio.example.com', endpointCidrs: [] } }, {},
+      'dev: jewelry-shop-db: walBackup.endpointCidrs must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["203.0.113.10/32"], the addresses of the object storage'],
     ['clients in no namespace (the ingress rule would allow every source)', { network: { clients: { namespaces: [], podLabels: { app: 'shop' } } } }, {},
       'dev: jewelry-shop-db: network.clients.namespaces must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["jewelry-shop"]'],
     ['Prometheus in no namespace', { network: { prometheus: { namespaces: [], podLabels: { app: 'prometheus' } } } }, {},
