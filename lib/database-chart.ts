@@ -112,7 +112,7 @@ export class DatabaseClusterCharts {
     const storageEndpoint = walBackup && objectStorageEndpoint(walBackup);
     this.networkPolicies = new ClusterNetworkPolicies(this.prerequisitesChart, 'NetworkPolicies', {
       // With WAL-G to a known endpoint, object storage is exactly that endpoint: its addresses, its port.
-      objectStorage: storageEndpoint?.cidrs && { cidrs: storageEndpoint.cidrs, except: [], port: storageEndpoint.port },
+      objectStorage: storageEndpoint?.cidrs && { cidrs: storageEndpoint.cidrs, cidrsField: 'walBackup.endpointCidrs', except: [], port: storageEndpoint.port },
       walArchiving: walBackup !== undefined,
       ...network,
       cluster: this.cluster,

@@ -4,7 +4,7 @@ import { Labels } from './labels';
 import { EXPORTER_PORT } from './metrics-exporter';
 import { NetworkPeer, NetworkPort, PodPeer } from './network-peers';
 import { PATRONI_API_PORT, POSTGRES_PORT, PostgresCluster } from './postgres-cluster';
-import { validateNetwork } from './validation';
+import { validateNetwork, validatePeerLists } from './validation';
 
 /** Where the Kubernetes API is, as seen by NetworkPolicies (Patroni's DCS, seed failure 2). */
 export interface KubernetesApiAddresses {
@@ -48,6 +48,11 @@ export interface ClusterNetworkPoliciesProps {
    */
   readonly objectStorage?: {
     readonly cidrs: readonly string[];
+    /**
+     * The configuration field `cidrs` come from, named in validation messages.
+     * @default 'network.objectStorage.cidrs'
+     */
+    readonly cidrsField?: string;
     readonly except?: readonly string[];
     /** @default 443 */
     readonly port?: number;
@@ -185,8 +190,28 @@ export class ClusterNetworkPolicies extends Construct {
             'network.objectStorage.cidrs': storage.cidrs,
             'network.objectStorage.except': storage.except ?? [],
           },
-          { 'kubernetesApi.servicePort': api.servicePort, 'kubernetesApi.endpointPort': api.endpointPort },
+          {
+            'kubernetesApi.servicePort': api.servicePort,
+            'kubernetesApi.endpointPort': api.endpointPort,
+            'network.objectStorage.port': props.objectStorage?.port,
+          },
         ),
+    });
+    this.node.addValidation({
+      validate: () =>
+        validatePeerLists(cluster.name, {
+          'kubernetesApi.serviceCidrs': { values: api.serviceCidrs, example: '["10.43.0.1/32"], the ClusterIP of the kubernetes Service' },
+          'kubernetesApi.endpointCidrs': { values: api.endpointCidrs, example: '["10.0.0.10/32"], the addresses of the kubernetes Endpoints' },
+          [props.objectStorage?.cidrsField ?? 'network.objectStorage.cidrs']: {
+            values: storage.cidrs,
+            example: props.objectStorage?.cidrsField
+              ? '["203.0.113.10/32"], the addresses of the object storage'
+              : '["203.0.113.10/32"], or remove network.objectStorage for the default (public addresses)',
+          },
+          'network.clients.namespaces': { values: clients.namespaces, example: `["${namespace}"]` },
+          'network.prometheus.namespaces': { values: prometheus.namespaces, example: '["monitoring"]' },
+          'network.dns.namespaces': { values: dnsPods.namespaces, example: '["kube-system"]' },
+        }),
     });
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
@@ -57,27 +57,40 @@ function validationErrors(environment: string, apps: readonly App[]): string[] {
 /** The objects written for each environment, by environment name. */
 export type SynthesizedEnvironments = Readonly<Record<string, readonly unknown[]>>;
 
-/** Rules about the list of environments itself, checked before any App is built. */
-function environmentProblems(environments: readonly EnvironmentConfig[]): string[] {
-  return [
-    ...validateEnvironmentNames(environments.map((e) => e.name)),
-    ...environments.flatMap((e) => validateClusterNamesPresent(e.name, e.clusters.map((cluster) => cluster.name))),
-    ...environments.flatMap(duplicateClusterNames),
-  ];
+/** Rules about the names of the environments, checked before any App is built. */
+function environmentNameProblems(environments: readonly EnvironmentConfig[]): string[] {
+  return validateEnvironmentNames(environments.map((e) => e.name));
 }
 
-/** Builds every App under `outdir` (nothing is written) and validates all of them. */
+/** Cluster names that keep an environment's charts from being built at all (empty, or used twice). */
+function clusterNameProblems(environment: EnvironmentConfig): string[] {
+  return [...validateClusterNamesPresent(environment.name, environment.clusters.map((cluster) => cluster.name)), ...duplicateClusterNames(environment)];
+}
+
+/**
+ * Builds every App under `outdir` (nothing is written) and collects every broken rule: the name rules, and the
+ * construct validations of every environment whose charts can be built (all but those with broken cluster names).
+ * The GitOps App, which names every environment, is built only when the environment names are valid.
+ */
 function buildAndValidate(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, outdir: string) {
-  const built = environments.map((environment) => ({ environment, apps: stageApps(buildEnvironment(environment, join(outdir, environment.name))) }));
-  const gitopsApp = buildGitOps(gitops, environments, join(outdir, 'gitops'));
-  const problems = [...built.flatMap(({ environment, apps }) => validationErrors(environment.name, apps)), ...validationErrors('gitops', [gitopsApp])];
+  const nameProblems = environmentNameProblems(environments);
+  const clusterProblems = environments.map(clusterNameProblems);
+  const built = environments
+    .filter((_environment, index) => clusterProblems[index].length === 0)
+    .map((environment) => ({ environment, apps: stageApps(buildEnvironment(environment, join(outdir, environment.name))) }));
+  const gitopsApp = nameProblems.length === 0 ? buildGitOps(gitops, environments, join(outdir, 'gitops')) : undefined;
+  const problems = [
+    ...nameProblems,
+    ...clusterProblems.flat(),
+    ...built.flatMap(({ environment, apps }) => validationErrors(environment.name, apps)),
+    ...(gitopsApp ? validationErrors('gitops', [gitopsApp]) : []),
+  ];
   return { built, gitopsApp, problems };
 }
 
 /** Every broken rule of a configuration, as `npm run synth` would report it; builds in memory, writes nothing. */
 export function configurationProblems(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig): string[] {
-  const early = environmentProblems(environments);
-  return early.length > 0 ? early : buildAndValidate(environments, gitops, join(tmpdir(), 'jewelry-shop-db-never-written')).problems;
+  return buildAndValidate(environments, gitops, join(tmpdir(), 'jewelry-shop-db-never-written')).problems;
 }
 
 /**
@@ -98,21 +111,36 @@ function swapIn(staging: string, distDir: string): void {
 }
 
 /**
+ * Puts back the `distDir` a synth left missing when it was killed between the two renames of `swapIn`: the previous
+ * output is then still beside it as `.<dist>-XXXXXX.previous`, and the killed run's output as `.<dist>-XXXXXX`,
+ * which is removed. Does nothing when `distDir` exists, or when there is not exactly one such folder to restore.
+ */
+export function recoverInterruptedSwap(distDir: string): void {
+  const parent = dirname(distDir);
+  if (existsSync(distDir) || !existsSync(parent)) return;
+  const prefix = `.${basename(distDir)}-`;
+  const previous = readdirSync(parent).filter((entry) => entry.startsWith(prefix) && entry.endsWith('.previous'));
+  if (previous.length !== 1) return;
+  const interrupted = join(parent, previous[0]);
+  renameSync(interrupted, distDir);
+  rmSync(interrupted.slice(0, -'.previous'.length), { recursive: true, force: true });
+}
+
+/**
  * Synthesizes every environment into `<distDir>/<environment>/` and the GitOps objects into `<distDir>/gitops/`.
  *
  * First every environment is built and validated: all broken rules of all environments are thrown together as a
  * ConfigurationError before anything is written. Then everything is written to a temporary folder beside
  * `distDir`, which replaces `distDir` only when all of it succeeded: a failure leaves `distDir` exactly as it was.
+ * A `distDir` that an earlier synth, killed while swapping, left missing is first put back (recoverInterruptedSwap).
  * Returns the objects written for each environment.
  */
 export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): SynthesizedEnvironments {
-  const early = environmentProblems(environments);
-  if (early.length > 0) throw new ConfigurationError(early);
-
+  recoverInterruptedSwap(distDir);
   const staging = mkdtempSync(join(dirname(distDir), `.${basename(distDir)}-`));
   try {
     const { built, gitopsApp, problems } = buildAndValidate(environments, gitops, staging);
-    if (problems.length > 0) throw new ConfigurationError(problems);
+    if (problems.length > 0 || !gitopsApp) throw new ConfigurationError(problems);
 
     const objects = Object.fromEntries(built.map(({ environment, apps }) => [environment.name, apps.flatMap(synthesizeApp)]));
     synthesizeApp(gitopsApp);

@@ -27,6 +27,16 @@ const CRON_FIELDS = [
 ] as const;
 /** Role flags of the CRD's `users` enum (both releases list each in lower and in upper case). */
 export const USER_FLAGS = ['bypassrls', 'nobypassrls', 'createdb', 'nocreatedb', 'createrole', 'nocreaterole', 'inherit', 'noinherit', 'login', 'nologin', 'replication', 'noreplication', 'superuser', 'nosuperuser'];
+/**
+ * The operator's rule for role names: zalando/postgres-operator pkg/cluster/cluster.go, `userRegexp`; `initRobotUsers`
+ * refuses the whole `users` map ("invalid username") when one name breaks it, and the cluster fails to be created.
+ */
+export const OPERATOR_USER_NAME = /^[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*$/;
+/**
+ * The operator's rule for database names: pkg/cluster/cluster.go, `databaseNameRegexp`; `databaseNameOwnerValid`
+ * (pkg/cluster/util.go) skips a database with another name, with nothing but an info log line.
+ */
+export const OPERATOR_DATABASE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** Kubernetes' limit for DNS-1035 and DNS-1123 labels (Service names, label keys' name part, namespaces). */
 const DNS_LABEL_MAX_LENGTH = 63;
 /**
@@ -52,6 +62,11 @@ const q = (value: unknown) => JSON.stringify(value);
 const isCount = (value: number, min: number) => Number.isInteger(value) && value >= min;
 /** `value` as a DNS label, for a suggestion in a message: lowercase, other characters as dashes. */
 const asDnsLabel = (value: string) => value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '') || 'db';
+
+/** `value` as a role name the operator accepts, for a suggestion in a message: lowercase, other characters as `_`. */
+const asRoleName = (value: string) => value.toLowerCase().replace(/[^a-z0-9._-]+/g, '_').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'app';
+/** `value` as a database name the operator accepts, for a suggestion in a message. */
+const asDatabaseName = (value: string) => value.replace(/[^a-zA-Z0-9_]+/g, '_').replace(/^(?=\d)/, '_');
 
 /** The quantity a user most likely meant by `value` ("100GB" -> "100Gi"), as the fix of a message. */
 function quantityFix(value: string, example: string): string {
@@ -145,6 +160,12 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
   const users = props.users ?? {};
   const userList = `${Object.keys(users).join(', ') || 'none'}`;
   for (const [user, flags] of Object.entries(users)) {
+    if (!OPERATOR_USER_NAME.test(user)) {
+      fail(
+        `users has the role name ${q(user)}, which the operator refuses (allowed: lowercase letters, digits, "-" and "_", ` +
+          `starting and ending with a letter or digit, parts joined by "."): the cluster would not be created; rename it to ${q(asRoleName(user))}`,
+      );
+    }
     for (const flag of flags) {
       if (!USER_FLAGS.includes(flag) && !(USER_FLAGS.includes(flag.toLowerCase()) && flag === flag.toUpperCase())) {
         fail(`users.${user} has the flag ${q(flag)}, which is not one of ${USER_FLAGS.join(', ')} (or the same in upper case): remove it or use one of those`);
@@ -152,8 +173,15 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
     }
   }
   for (const [database, owner] of Object.entries(props.databases ?? {})) {
+    if (!OPERATOR_DATABASE_NAME.test(database)) {
+      fail(
+        `databases has the name ${q(database)}, which the operator skips without an error (allowed: letters, digits and "_", ` +
+          `not starting with a digit): rename it to ${q(asDatabaseName(database))}`,
+      );
+    }
     if (!(owner in users)) {
-      fail(`databases.${database} is owned by ${q(owner)}, which is not among users (${userList}): add users: { ${owner}: [] } or change the owner`);
+      const suggestion = owner === '' ? 'name the owner, one of users' : `add users: { ${owner}: [] } or change the owner`;
+      fail(`databases.${database} is owned by ${q(owner)}, which is not among users (${userList}): ${suggestion}`);
     }
   }
   const rotated = props.passwordRotation?.users ?? [];
@@ -220,9 +248,33 @@ export function validateNetwork(clusterName: string, cidrs: Readonly<Record<stri
   return errors;
 }
 
+/** A list of NetworkPolicy peers that must not be empty, with an example of what to list. */
+export interface PeerList {
+  readonly values: readonly string[];
+  /** What to write instead, for the message: `["10.43.0.1/32"]`. */
+  readonly example: string;
+}
+
+/**
+ * Lists that become the peers of a NetworkPolicy rule must not be empty: a rule whose `to` or `from` is empty or
+ * missing allows every address (Kubernetes NetworkPolicy API, `NetworkPolicyEgressRule.to`: "If this field is empty
+ * or missing, this rule matches all destinations"), so an empty list would open the rule's ports to everyone.
+ */
+export function validatePeerLists(clusterName: string, lists: Readonly<Record<string, PeerList>>): string[] {
+  return Object.entries(lists)
+    .filter(([, list]) => list.values.length === 0)
+    .map(
+      ([field, list]) =>
+        `${clusterName}: ${field} must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ${list.example}`,
+    );
+}
+
 /** A container image must be pinned: a tag other than `latest`, or a digest. */
 export function validateImage(clusterName: string, field: string, image: string): string[] {
-  const pinned = /@sha256:[0-9a-f]{64}$/.test(image) || (/:[\w][\w.-]{0,127}$/.test(image.split('/').pop() ?? '') && !image.endsWith(':latest'));
+  // A reference with "@" is pinned by its digest, which must be complete; otherwise the last path part needs a tag.
+  const pinned = image.includes('@')
+    ? /@sha256:[0-9a-f]{64}$/.test(image)
+    : /:[\w][\w.-]{0,127}$/.test(image.split('/').pop() ?? '') && !image.endsWith(':latest');
   return pinned ? [] : [`${clusterName}: ${field} must be pinned to a release tag or digest (got ${q(image)}): for example "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"; never "latest" or no tag`];
 }
 

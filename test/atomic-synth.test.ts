@@ -116,6 +116,23 @@ test('a failing swap (the staging folder cannot be renamed to dist/): the previo
   expect(result.stderr).toContain('EIO: injected failure, renameSync');
 });
 
+test('a synth killed between the two renames of the swap: the next synth puts the previous dist/ back first', () => {
+  const original = readTree(join(project, 'dist'));
+  // A real crash (SIGKILL) right after dist/ was renamed aside, before the staging folder took its place.
+  const preload = faultInjection('renameSync', 'EKILLED', "/(^|\\/)\\.dist-[^/]*$/.test(path) && /(^|\\/)dist$/.test(target) && process.kill(process.pid, 'SIGKILL')");
+  const killed = synth({ preload });
+  expect(killed.signal).toBe('SIGKILL');
+  expect(existsSync(join(project, 'dist'))).toBe(false);
+  expect(readdirSync(project).filter((entry) => entry.startsWith('.dist')).length).toBe(2);
+
+  // The next synth fails on a configuration error, and still leaves dist/ exactly as it was before the killed run.
+  breakConfig("volumeSize: '100Gi'", "volumeSize: '100GB'");
+  const failed = synth();
+  expect(failed.status).toBe(1);
+  expect(readTree(join(project, 'dist'))).toEqual(original);
+  expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
+});
+
 test('a success replaces dist/ completely: stale files disappear, the output is the committed one', () => {
   mkdirSync(join(project, 'dist', 'retired-env'));
   writeFileSync(join(project, 'dist', 'retired-env', 'old.k8s.yaml'), 'kind: Stale\n');

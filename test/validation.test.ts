@@ -27,6 +27,12 @@ describe('configuration validation', () => {
     ['a cron schedule with steps', { logicalBackup: { schedule: '*/30 1 * * 0' } }],
     ['quantities in decimal and binary units', { volumeSize: '500G', resources: { requests: { cpu: '500m', memory: '4096Mi' }, limits: { cpu: '1.5', memory: '4G' } } }],
     ['an image pinned by digest', { exporter: { image: `quay.io/prometheuscommunity/postgres-exporter@sha256:${'a'.repeat(64)}` } }],
+    ['an image pinned by tag and digest', { exporter: { image: `quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:${'a'.repeat(64)}` } }],
+    ['role names with dashes, underscores and dotted parts, database names with capitals and underscores', {
+      users: { jewelry_app: [], 'shop-reader': [], 'team.analyst_1': [] },
+      databases: { jewelry_shop: 'jewelry_app', _Reports2: 'team.analyst_1' },
+    }],
+    ['an object storage on its own port', { network: { objectStorage: { cidrs: ['203.0.113.10/32'], port: 9000 } } }],
   ])('accepted: %s', (_case, change) => {
     expect(problemsOf(change)).toEqual([]);
   });
@@ -101,6 +107,32 @@ describe('configuration validation', () => {
       'dev: jewelry-shop-db: kubernetesApi.serviceCidrs[0] must be an IPv4 CIDR such as "10.43.0.1/32" (got "10.43.0.1"): write "10.43.0.1/32" for this one address'],
     ['a port out of range', {}, { kubernetesApi: { ...API, endpointPort: 70000 } },
       'dev: jewelry-shop-db: kubernetesApi.endpointPort must be a port from 1 to 65535 (got 70000): set the port it listens on, or remove kubernetesApi.endpointPort for the default'],
+    ['a role name the operator refuses', { users: { 'Jewelry App': [] }, databases: { jewelry_shop: 'Jewelry App' } }, {},
+      'dev: jewelry-shop-db: users has the role name "Jewelry App", which the operator refuses (allowed: lowercase letters, digits, "-" and "_", starting and ending with a letter or digit, parts joined by "."): the cluster would not be created; rename it to "jewelry_app"'],
+    ['a database name the operator skips', { databases: { 'jewelry-shop': 'jewelry_app' } }, {},
+      'dev: jewelry-shop-db: databases has the name "jewelry-shop", which the operator skips without an error (allowed: letters, digits and "_", not starting with a digit): rename it to "jewelry_shop"'],
+    ['a database name starting with a digit', { databases: { '2024shop': 'jewelry_app' } }, {},
+      'dev: jewelry-shop-db: databases has the name "2024shop", which the operator skips without an error (allowed: letters, digits and "_", not starting with a digit): rename it to "_2024shop"'],
+    ['a database without an owner', { databases: { jewelry_shop: '' } }, {},
+      'dev: jewelry-shop-db: databases.jewelry_shop is owned by "", which is not among users (jewelry_app): name the owner, one of users'],
+    ['an image with an incomplete digest', { exporter: { image: 'quay.io/prometheuscommunity/postgres-exporter@sha256:abc' } }, {},
+      'dev: jewelry-shop-db: exporter.image must be pinned to a release tag or digest (got "quay.io/prometheuscommunity/postgres-exporter@sha256:abc"): for example "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"; never "latest" or no tag'],
+    ['an object storage port out of range', { network: { objectStorage: { cidrs: ['203.0.113.10/32'], port: 0 } } }, {},
+      'dev: jewelry-shop-db: network.objectStorage.port must be a port from 1 to 65535 (got 0): set the port it listens on, or remove network.objectStorage.port for the default'],
+    ['no Kubernetes API Service address (the egress rule would allow every address)', {}, { kubernetesApi: { ...API, serviceCidrs: [] } },
+      'dev: jewelry-shop-db: kubernetesApi.serviceCidrs must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["10.43.0.1/32"], the ClusterIP of the kubernetes Service'],
+    ['no Kubernetes API server address', {}, { kubernetesApi: { ...API, endpointCidrs: [] } },
+      'dev: jewelry-shop-db: kubernetesApi.endpointCidrs must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["10.0.0.10/32"], the addresses of the kubernetes Endpoints'],
+    ['no object storage address', { network: { objectStorage: { cidrs: [] } } }, {},
+      'dev: jewelry-shop-db: network.objectStorage.cidrs must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["203.0.113.10/32"], or remove network.objectStorage for the default (public addresses)'],
+    ['no address for the WAL-G endpoint', { ...PROD.clusters[0], walBackup: { ...PROD.clusters[0].walBackup!, endpoint: 'https://minio.example.com', endpointCidrs: [] } }, {},
+      'dev: jewelry-shop-db: walBackup.endpointCidrs must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["203.0.113.10/32"], the addresses of the object storage'],
+    ['clients in no namespace (the ingress rule would allow every source)', { network: { clients: { namespaces: [], podLabels: { app: 'shop' } } } }, {},
+      'dev: jewelry-shop-db: network.clients.namespaces must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["jewelry-shop"]'],
+    ['Prometheus in no namespace', { network: { prometheus: { namespaces: [], podLabels: { app: 'prometheus' } } } }, {},
+      'dev: jewelry-shop-db: network.prometheus.namespaces must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["monitoring"]'],
+    ['cluster DNS in no namespace', { network: { dns: { namespaces: [], podLabels: { 'k8s-app': 'kube-dns' } } } }, {},
+      'dev: jewelry-shop-db: network.dns.namespaces must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ["kube-system"]'],
     ['an empty cluster name', { name: '' }, {},
       'environment dev: clusters[0].name must not be empty (got ""): name the cluster <teamId>-<service>, for example "jewelry-shop-db"'],
     ['an environment named like the GitOps folder', {}, { name: 'gitops' },
@@ -117,6 +149,23 @@ describe('configuration validation', () => {
     ]);
     expect(configurationProblems([DEV, { ...PROD, name: 'dev' }], GITOPS)).toEqual([
       'environments[1].name "dev" is used twice: each environment needs its own folder dist/<name>',
+    ]);
+  });
+
+  test('broken names do not hide the other rules: every environment that can be built is validated too', () => {
+    const problems = configurationProblems(
+      [
+        { ...DEV, clusters: [BASE, { ...BASE, namespace: 'other' }] },
+        { ...PROD, name: 'dev', clusters: [{ ...PROD.clusters[0], volumeSize: '100GB' }] },
+        { ...PROD, name: 'staging', clusters: [{ ...PROD.clusters[0], name: '' }] },
+      ],
+      GITOPS,
+    );
+    expect(problems).toEqual([
+      'environments[1].name "dev" is used twice: each environment needs its own folder dist/<name>',
+      expect.stringMatching(/^environment dev: clusters\[\]\.name "jewelry-shop-db" is used by 2 clusters/),
+      'environment staging: clusters[0].name must not be empty (got ""): name the cluster <teamId>-<service>, for example "jewelry-shop-db"',
+      'dev: jewelry-shop-db: volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got "100GB"): write "100Gi"',
     ]);
   });
 
