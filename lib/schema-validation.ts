@@ -66,6 +66,11 @@ export class SchemaValidator {
     );
   }
 
+  /** The schemas `object` is checked against, by name (two for `postgresql`: one per operator release). */
+  public schemasFor(object: any): string[] {
+    return this.entriesFor(`${object?.apiVersion}/${object?.kind}`).map((entry) => entry.schema);
+  }
+
   private entriesFor(key: string): SchemaEntry[] {
     let entries = this.compiled.get(key);
     if (!entries) {
