@@ -5,9 +5,10 @@
  * `npm test`: CI runs the same gate right after the tests.
  *
  * The scenario is the one the gate exists for: a configuration change committed without running the synth.
+ * The schemas/ the validation reads are generated too, and checked the same way (last describe).
  */
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -83,4 +84,35 @@ test('a configuration change committed without synth: the gate fails and prints 
   expect(passing.status).toBe(0);
   // Against an older base, given as an argument: the commit whose dist/ was forgotten.
   expect(run('scripts/diff-dist.js', 'HEAD~1').stdout).toContain('2 object(s) changed, 2 deserve a second reviewer (marked !)');
+});
+
+/**
+ * The committed schemas are exactly what `npm run generate:schemas` makes of the reference CRDs, so nobody edits
+ * them by hand and an upgraded CRD cannot be forgotten. The CRDs are in ../shared/crds beside a clone (as on CI),
+ * or wherever SHARED_CRDS points; elsewhere the check is skipped, and it fails when REQUIRE_INTEGRATION_TOOLS=1.
+ */
+describe('schemas/ is generated', () => {
+  const sharedCrds = process.env.SHARED_CRDS ?? join(ROOT, '..', 'shared', 'crds');
+  const available = existsSync(sharedCrds);
+  if (!available && process.env.REQUIRE_INTEGRATION_TOOLS !== '1') {
+    console.warn(`SKIPPED "schemas/ is generated": ${sharedCrds} not found; set SHARED_CRDS to the reference CRDs to run it.`);
+  }
+  const testIf = available || process.env.REQUIRE_INTEGRATION_TOOLS === '1' ? test : test.skip;
+
+  testIf('schemas/ is byte for byte what scripts/generate-schemas.mjs makes of the reference CRDs', () => {
+    expect(existsSync(sharedCrds)).toBe(true);
+    const out = mkdtempSync(join(tmpdir(), 'jsdb-schemas-'));
+    try {
+      const result = spawnSync(process.execPath, ['scripts/generate-schemas.mjs', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SHARED_CRDS: sharedCrds } });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const committed = readdirSync(join(ROOT, 'schemas')).sort();
+      expect(readdirSync(out).sort()).toEqual(committed);
+      for (const file of committed) {
+        expect({ file, same: readFileSync(join(out, file), 'utf8') === readFileSync(join(ROOT, 'schemas', file), 'utf8') }).toEqual({ file, same: true });
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });
