@@ -29,7 +29,8 @@ beforeAll(() => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 function git(...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=drift-gate-test', '-c', 'user.email=test@example.invalid', ...args], { cwd: project, encoding: 'utf8' });
+  const identity = ['-c', 'user.name=drift-gate-test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false'];
+  return execFileSync('git', [...identity, ...args], { cwd: project, encoding: 'utf8' });
 }
 
 function commitAll(message: string): void {
