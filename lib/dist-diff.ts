@@ -6,7 +6,7 @@
 export interface ManifestObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Readonly<Record<string, string>> };
   readonly [field: string]: unknown;
 }
 
@@ -41,7 +41,13 @@ export function changedPaths(a: unknown, b: unknown, path = ''): string[] {
   });
 }
 
-/** The rules for a second reviewer: renames (a removal is one), selectors, policy types, RBAC, the database spec. */
+/** The kinds that tell Argo CD and Flux what to deploy, from where, and whether to prune. */
+const GITOPS_KINDS = ['Application', 'GitRepository', 'Kustomization'];
+
+/**
+ * The rules for a second reviewer: renames (a removal is one), selectors, policy types, RBAC, the database spec,
+ * how GitOps delivers (sync order, prune protection, source) and any Secret.
+ */
 function reviewReasons(change: ObjectChange['change'], kind: string, fields: readonly string[]): string[] {
   const reasons = new Set<string>();
   if (change === 'removed') reasons.add('object removed or renamed: GitOps deletes it from the cluster');
@@ -51,7 +57,12 @@ function reviewReasons(change: ObjectChange['change'], kind: string, fields: rea
     if (/policyTypes/.test(field)) reasons.add(`NetworkPolicy isolation changed (${field})`);
     if (kind === 'NetworkPolicy' && /^spec\.(ingress|egress)/.test(field)) reasons.add(`allowed flows changed (${field})`);
     if (/^(rules|subjects|roleRef)/.test(field)) reasons.add(`RBAC changed (${field})`);
+    if (/^metadata\.annotations\.(argocd\.argoproj\.io|kustomize\.toolkit\.fluxcd\.io)\//.test(field)) {
+      reasons.add(`GitOps sync order or prune protection changed (${field})`);
+    }
+    if (GITOPS_KINDS.includes(kind) && field.startsWith('spec.')) reasons.add(`GitOps delivery changed (${field})`);
   }
+  if (kind === 'Secret') reasons.add('a Secret in dist/: no secret value may ever be committed');
   if (['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].includes(kind) && change === 'added') reasons.add('new RBAC');
   return [...reasons];
 }

@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
-const SHARED_CRDS = join('..', 'shared', 'crds');
-const OUT = 'schemas';
+// Overridable, so that a test can check what is committed: SHARED_CRDS=<dir> node scripts/generate-schemas.mjs [OUT]
+const SHARED_CRDS = process.env.SHARED_CRDS ?? join('..', 'shared', 'crds');
+const OUT = process.argv[2] ?? 'schemas';
 
 /** Built-in kinds whose schemas are kept: the kinds this project synthesizes, or plausibly will. */
 const KUBERNETES_KINDS = ['ConfigMap', 'Service', 'NetworkPolicy', 'Role', 'RoleBinding', 'Secret', 'Namespace', 'ServiceAccount'];
@@ -31,7 +32,7 @@ const CRDS = {
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 if (!existsSync(SHARED_CRDS)) {
-  console.error(`${SHARED_CRDS} not found: the schemas are generated from the reference CRDs in ../shared/crds.`);
+  console.error(`${SHARED_CRDS} not found: the schemas are generated from the reference CRDs in ../shared/crds (or set SHARED_CRDS).`);
   process.exit(1);
 }
 
@@ -124,4 +125,4 @@ writeFileSync(
   join(OUT, 'custom-resources.json'),
   `${JSON.stringify({ sources: Object.fromEntries(Object.entries(CRDS).map(([f, r]) => [f, r])), kinds: customResources })}\n`,
 );
-console.log(`schemas/: ${Object.keys(kinds).length} built-in kinds (${reachable.size} definitions), ${Object.keys(customResources).length} custom kinds`);
+console.log(`${OUT}/: ${Object.keys(kinds).length} built-in kinds (${reachable.size} definitions), ${Object.keys(customResources).length} custom kinds`);

@@ -46,6 +46,29 @@ describe('npm run diff: object-level summary of a dist/ change', () => {
     expect(formatDiff(changes)).toContain('5 object(s) changed, 4 deserve a second reviewer (marked !)');
   });
 
+  test('flags GitOps changes: sync waves, prune protection, where and how an environment is delivered', () => {
+    const annotated = (annotations: Record<string, string>): ManifestObject => ({ ...config('x'), metadata: { name: 'c', namespace: 'shop', annotations } });
+    const application = (prune: boolean): ManifestObject => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'app', namespace: 'argocd' },
+      spec: { syncPolicy: { automated: { prune, selfHeal: true } } },
+    });
+    const changes = diffManifests(
+      [dev(annotated({ 'argocd.argoproj.io/sync-wave': '-1', team: 'a' })), { source: 'gitops', object: application(true) }],
+      [dev(annotated({ 'argocd.argoproj.io/sync-wave': '0', team: 'b' })), { source: 'gitops', object: application(false) }],
+    );
+    expect(Object.fromEntries(changes.map((c) => [c.object, c.reviewReasons]))).toEqual({
+      'dev: ConfigMap shop/c': ['GitOps sync order or prune protection changed (metadata.annotations.argocd.argoproj.io/sync-wave)'],
+      'gitops: Application argocd/app': ['GitOps delivery changed (spec.syncPolicy.automated.prune)'],
+    });
+  });
+
+  test('flags any Secret in dist/, added or changed', () => {
+    const secret: ManifestObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'shop' }, stringData: { password: 'x' } };
+    expect(diffManifests([], [dev(secret)])[0].reviewReasons).toEqual(['a Secret in dist/: no secret value may ever be committed']);
+  });
+
   test('no change', () => {
     expect(formatDiff(diffManifests([dev(config('x'))], [dev(config('x'))]))).toBe('dist/: no object changed');
   });

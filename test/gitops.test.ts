@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { ENVIRONMENTS, GITOPS } from '../lib/config';
 import { STAGE_ANNOTATIONS } from '../lib/database-chart';
-import { buildGitOps } from '../lib/synthesize';
+import { buildGitOps, configurationProblems } from '../lib/synthesize';
 import { find, K8sObject, synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 const ROOT = join(__dirname, '..');
@@ -49,5 +49,26 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('GitOps delivery of
       expect(object.metadata.annotations).toEqual(STAGE_ANNOTATIONS[stage]);
     }
     expect(STAGE_ANNOTATIONS.database).toMatchObject({ 'argocd.argoproj.io/sync-options': 'Prune=false', 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+  });
+});
+
+describe('GitOps configuration: clear errors before anything is written', () => {
+  test('the committed configuration is valid', () => {
+    expect(configurationProblems(ENVIRONMENTS, GITOPS)).toEqual([]);
+  });
+
+  test('an scp-like clone address (Flux needs a URL): the ssh:// form as the fix', () => {
+    expect(configurationProblems(ENVIRONMENTS, { ...GITOPS, repoUrl: 'git@github.com:shop/jewelry-shop-db.git' })).toEqual([
+      'gitops: GITOPS.repoUrl must be an http://, https:// or ssh:// URL, as Flux\'s GitRepository requires (got "git@github.com:shop/jewelry-shop-db.git"): write "ssh://git@github.com/shop/jewelry-shop-db.git"',
+    ]);
+  });
+
+  test('every broken field at once: repository, branch, names', () => {
+    expect(configurationProblems(ENVIRONMENTS, { repoUrl: '', branch: 'my branch', name: 'Jewelry', fluxNamespace: 'flux_system' })).toEqual([
+      'gitops: GITOPS.repoUrl must be an http://, https:// or ssh:// URL, as Flux\'s GitRepository requires (got ""): write for example "https://git.example.com/platform/jewelry-shop-db.git"',
+      'gitops: GITOPS.branch must be a git branch name, without spaces or ~^:?*[\\ (got "my branch"): write for example "main"',
+      'gitops: GITOPS.name must be lowercase letters, digits and dashes, starting and ending with a letter or digit (got "Jewelry"): leave it out for the default',
+      'gitops: GITOPS.fluxNamespace must be lowercase letters, digits and dashes, starting and ending with a letter or digit (got "flux_system"): leave it out for the default',
+    ]);
   });
 });

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ENVIRONMENTS } from '../lib/config';
+import { Testing } from 'cdk8s';
+import { ENVIRONMENTS, GITOPS } from '../lib/config';
 import { formatViolations, SchemaValidator } from '../lib/schema-validation';
-import { find, synthEnvironment } from './util';
+import { buildGitOps } from '../lib/synthesize';
+import { find, K8sObject, synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 const ROOT = join(__dirname, '..');
 const validator = new SchemaValidator();
@@ -33,15 +35,35 @@ describe('every object in dist/ validates strictly against its real schema', () 
   });
 });
 
-describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('postgresql object (%s)', (_name, environment) => {
+/** What synth produces now, in memory: every environment's objects and the GitOps objects, by folder. */
+const synthesized: Record<string, K8sObject[]> = {
+  ...Object.fromEntries(ENVIRONMENTS.map((environment) => [environment.name, synthEnvironment(environment)])),
+  gitops: buildGitOps(GITOPS, ENVIRONMENTS, UNWRITTEN_OUTDIR).charts.flatMap((chart) => Testing.synth(chart) as K8sObject[]),
+};
+
+describe('every object synthesized in memory validates strictly (before dist/ is written)', () => {
+  test.each(Object.entries(synthesized).flatMap(([folder, objects]) => objects.map((o) => [`${folder}: ${o.kind} ${o.metadata.name}`, o] as const)))(
+    '%s',
+    (_name, object) => {
+      expect(formatViolations(validator.validate(object))).toBe('');
+    },
+  );
+});
+
+describe.each(ENVIRONMENTS.map((e) => [e.name] as const))('postgresql object (%s)', (name) => {
+  const postgresql = find(synthesized[name], 'postgresql', 'jewelry-shop-db');
+
+  test('is checked against both operator releases, v2.0.1 and v1.15.1', () => {
+    expect(validator.schemasFor(postgresql)).toEqual(['zalando-postgres-operator-v2.0.1', 'zalando-postgres-operator-v1.15.1']);
+  });
+
   test('validates against both operator releases, v2.0.1 and v1.15.1', () => {
-    const postgresql = find(synthEnvironment(environment), 'postgresql', 'jewelry-shop-db');
     expect(validator.validate(postgresql)).toEqual([]);
   });
 });
 
 describe('the validator reports what it rejects: object, field and rule', () => {
-  const postgresql = find(synthEnvironment(ENVIRONMENTS[0]), 'postgresql', 'jewelry-shop-db');
+  const postgresql = find(synthesized[ENVIRONMENTS[0].name], 'postgresql', 'jewelry-shop-db');
   const withSpec = (spec: object) => ({ ...postgresql, spec: { ...postgresql.spec, ...spec } });
 
   test('an unknown field, in both releases', () => {
@@ -58,6 +80,13 @@ describe('the validator reports what it rejects: object, field and rule', () => 
     ]);
   });
 
+  test('a sub-object v1.15.1 keeps unknown fields of (x-kubernetes-preserve-unknown-fields) is strict only in v2.0.1', () => {
+    const sidecar = postgresql.spec.sidecars[0];
+    expect(validator.validate(withSpec({ sidecars: [{ ...sidecar, imagePullPolicyy: 'Always' }] }))).toEqual([
+      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v2.0.1', field: '/spec/sidecars/0', rule: 'unknown field "imagePullPolicyy" (not in the schema)' },
+    ]);
+  });
+
   test('a wrong type', () => {
     const violations = validator.validate(withSpec({ numberOfInstances: '3' }));
     expect(violations.map((v) => `${v.schema} ${v.field}: ${v.rule}`)).toEqual([
@@ -67,17 +96,26 @@ describe('the validator reports what it rejects: object, field and rule', () => 
   });
 
   test('a pattern violation: "100GB" is not a Kubernetes quantity', () => {
-    const violations = validator.validate(withSpec({ volume: { size: '100GB' } }));
-    expect(violations).toHaveLength(2);
-    expect(violations.map((v) => v.field)).toEqual(['/spec/volume/size', '/spec/volume/size']);
-    expect(violations[0].rule).toMatch(/^must match pattern "/);
+    const rule = String.raw`must match pattern "^(\d+(e\d+)?|\d+(\.\d+)?(e\d+)?[EPTGMK]i?)$"`;
+    expect(validator.validate(withSpec({ volume: { ...postgresql.spec.volume, size: '100GB' } }))).toEqual([
+      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v2.0.1', field: '/spec/volume/size', rule },
+      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v1.15.1', field: '/spec/volume/size', rule },
+    ]);
   });
 
   test('a built-in kind: an unknown field in a NetworkPolicy rule', () => {
-    const policy = find(synthEnvironment(ENVIRONMENTS[0]), 'NetworkPolicy', 'jewelry-shop-db-pooler');
+    const policy = find(synthesized[ENVIRONMENTS[0].name], 'NetworkPolicy', 'jewelry-shop-db-pooler');
     const broken = { ...policy, spec: { ...policy.spec, ingress: [{ ...policy.spec.ingress[0], form: [] }] } };
     expect(validator.validate(broken)).toEqual([
       { object: 'NetworkPolicy jewelry-shop/jewelry-shop-db-pooler', schema: 'kubernetes-1.27', field: '/spec/ingress/0', rule: 'unknown field "form" (not in the schema)' },
+    ]);
+  });
+
+  test('a GitOps object: an unknown field in an Argo CD Application sync policy', () => {
+    const application = find(synthesized.gitops, 'Application', `jewelry-shop-db-${ENVIRONMENTS[0].name}`);
+    const broken = { ...application, spec: { ...application.spec, syncPolicy: { ...application.spec.syncPolicy, selfHeal: true } } };
+    expect(validator.validate(broken)).toEqual([
+      { object: `Application argocd/${application.metadata.name}`, schema: 'argo-cd-v3.5.1', field: '/spec/syncPolicy', rule: 'unknown field "selfHeal" (not in the schema)' },
     ]);
   });
 

@@ -1,0 +1,119 @@
+/**
+ * The drift gate (`scripts/check-dist.sh`, run by CI after the tests) and `npm run diff` (`scripts/diff-dist.js`),
+ * run for real (node, bash, git) in a temporary git repository holding a copy of the project: the repository's own
+ * dist/ and git history are never touched. An integration test by its cost (four real syntheses), not left out of
+ * `npm test`: CI runs the same gate right after the tests.
+ *
+ * The scenario is the one the gate exists for: a configuration change committed without running the synth.
+ * The schemas/ the validation reads are generated too, and checked the same way (last describe).
+ */
+import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+/** What the gate and the diff read and write. `.build/` is copied with its times, so the synth transpiles little. */
+const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'scripts', 'schemas', 'dist', 'docs', '.build'];
+
+let project: string;
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'jsdb-drift-'));
+  for (const part of PROJECT_PARTS.filter((p) => existsSync(join(ROOT, p)))) {
+    cpSync(join(ROOT, part), join(project, part), { recursive: true, preserveTimestamps: true });
+  }
+  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(project, 'node_modules'));
+  git('init', '--quiet');
+  commitAll('the project as it is');
+});
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+function git(...args: string[]): string {
+  const identity = ['-c', 'user.name=drift-gate-test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false'];
+  return execFileSync('git', [...identity, ...args], { cwd: project, encoding: 'utf8' });
+}
+
+function commitAll(message: string): void {
+  // Only what the gate and the diff compare with HEAD is committed.
+  git('add', '--all', '--', 'dist', 'docs');
+  git('commit', '--quiet', '--allow-empty', '-m', message);
+}
+
+function run(script: string, ...args: string[]): SpawnSyncReturns<string> {
+  const command = script.endsWith('.sh') ? 'bash' : process.execPath;
+  return spawnSync(command, [script, ...args], { cwd: project, encoding: 'utf8' });
+}
+
+test('a configuration change committed without synth: the gate fails and prints the difference; npm run diff flags it; after synth the gate passes', () => {
+  // The daily logical backup moves from 02:00 to 03:00 in lib/config.ts, and dist/ is not synthesized again.
+  const config = join(project, 'lib', 'config.ts');
+  const source = readFileSync(config, 'utf8');
+  expect(source).toContain("logicalBackup: { schedule: '0 2 * * *' }");
+  writeFileSync(config, source.replace("logicalBackup: { schedule: '0 2 * * *' }", "logicalBackup: { schedule: '0 3 * * *' }"));
+  commitAll('backup at 03:00, dist/ forgotten');
+
+  const gate = run('scripts/check-dist.sh');
+  expect(gate.status).toBe(1);
+  expect(gate.stderr).toContain('dist/ differs from a fresh synth: run `npm run synth` and commit the result.');
+  // The difference itself: both environments' postgresql files, old and new line.
+  expect(gate.stderr).toContain(' M dist/dev/database/jewelry-shop-db.k8s.yaml');
+  expect(gate.stderr).toContain(' M dist/prod/database/jewelry-shop-db.k8s.yaml');
+  expect(gate.stderr).toMatch(/^-  logicalBackupSchedule: 0 2 \* \* \*$/m);
+  expect(gate.stderr).toMatch(/^\+  logicalBackupSchedule: 0 3 \* \* \*$/m);
+
+  // The gate left the fresh synth in the working tree: that is what `npm run diff` compares with HEAD.
+  const diff = run('scripts/diff-dist.js');
+  expect(diff.stderr).toBe('');
+  expect(diff.status).toBe(0);
+  expect(diff.stdout).toBe(
+    [
+      '! ~ dev: postgresql jewelry-shop/jewelry-shop-db',
+      '      spec.logicalBackupSchedule',
+      '      ! the postgresql spec changes the running database',
+      '! ~ prod: postgresql jewelry-shop/jewelry-shop-db',
+      '      spec.logicalBackupSchedule',
+      '      ! the postgresql spec changes the running database',
+      '',
+      '2 object(s) changed, 2 deserve a second reviewer (marked !)',
+      '',
+    ].join('\n'),
+  );
+
+  commitAll('dist/ synthesized');
+  const passing = run('scripts/check-dist.sh');
+  expect(passing.stderr).toBe('');
+  expect(passing.status).toBe(0);
+  // Against an older base, given as an argument: the commit whose dist/ was forgotten.
+  expect(run('scripts/diff-dist.js', 'HEAD~1').stdout).toContain('2 object(s) changed, 2 deserve a second reviewer (marked !)');
+});
+
+/**
+ * The committed schemas are exactly what `npm run generate:schemas` makes of the reference CRDs, so nobody edits
+ * them by hand and an upgraded CRD cannot be forgotten. The CRDs are in ../shared/crds beside a clone (as on CI),
+ * or wherever SHARED_CRDS points; elsewhere the check is skipped, and it fails when REQUIRE_INTEGRATION_TOOLS=1.
+ */
+describe('schemas/ is generated', () => {
+  const sharedCrds = process.env.SHARED_CRDS ?? join(ROOT, '..', 'shared', 'crds');
+  const available = existsSync(sharedCrds);
+  if (!available && process.env.REQUIRE_INTEGRATION_TOOLS !== '1') {
+    console.warn(`SKIPPED "schemas/ is generated": ${sharedCrds} not found; set SHARED_CRDS to the reference CRDs to run it.`);
+  }
+  const testIf = available || process.env.REQUIRE_INTEGRATION_TOOLS === '1' ? test : test.skip;
+
+  testIf('schemas/ is byte for byte what scripts/generate-schemas.mjs makes of the reference CRDs', () => {
+    expect(existsSync(sharedCrds)).toBe(true);
+    const out = mkdtempSync(join(tmpdir(), 'jsdb-schemas-'));
+    try {
+      const result = spawnSync(process.execPath, ['scripts/generate-schemas.mjs', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SHARED_CRDS: sharedCrds } });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const committed = readdirSync(join(ROOT, 'schemas')).sort();
+      expect(readdirSync(out).sort()).toEqual(committed);
+      for (const file of committed) {
+        expect({ file, same: readFileSync(join(out, file), 'utf8') === readFileSync(join(ROOT, 'schemas', file), 'utf8') }).toEqual({ file, same: true });
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
