@@ -1,5 +1,5 @@
 import { ENVIRONMENTS } from '../lib/config';
-import { customMetricNames } from '../lib/exporter-queries';
+import { CUSTOM_METRIC_PREFIX, customMetricNames, EXPORTER_QUERIES } from '../lib/exporter-queries';
 import { find, synthEnvironment } from './util';
 
 /** Metrics of exporters other than our custom queries that the dashboard and alerts may use. */
@@ -51,5 +51,11 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('monitoring (%s)', 
 });
 
 test('metricNames finds metrics and ignores functions', () => {
-  expect(metricNames('rate(pg_archiver_failed_count{pod="a"}[5m]) / time()')).toEqual(['pg_archiver_failed_count']);
+  expect(metricNames('rate(pg_custom_archiver_failed_total{pod="a"}[5m]) / time()')).toEqual(['pg_custom_archiver_failed_total']);
+});
+
+test('custom metrics never take a built-in collector name: every query is under the custom prefix', () => {
+  // A custom `pg_database_size_bytes` (built-in database collector) made every scrape fail with HTTP 500.
+  expect(Object.keys(EXPORTER_QUERIES).filter((key) => !key.startsWith(CUSTOM_METRIC_PREFIX))).toEqual([]);
+  expect(customMetricNames()).not.toContain('pg_database_size_bytes');
 });
