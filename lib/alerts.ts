@@ -7,6 +7,20 @@
  * volume stats and kube-state-metrics' Job and CronJob metrics.
  */
 
+/**
+ * The metrics the alerts and the dashboard read from exporters other than our custom queries, with who produces them
+ * (test/monitoring.test.ts checks every query names only these or custom metrics; the postgres_exporter ones are
+ * checked against the real exporter by test/postgres-exporter.integration.test.ts).
+ */
+export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'prometheus' | 'kubelet' | 'kube-state-metrics'>> = {
+  pg_up: 'postgres_exporter',
+  up: 'prometheus',
+  kubelet_volume_stats_available_bytes: 'kubelet',
+  kubelet_volume_stats_capacity_bytes: 'kubelet',
+  kube_job_status_failed: 'kube-state-metrics',
+  kube_cronjob_status_last_successful_time: 'kube-state-metrics',
+};
+
 export interface AlertThresholds {
   /** Seconds a replica may be behind before alerting. @default 60 */
   readonly replicationLagSeconds?: number;

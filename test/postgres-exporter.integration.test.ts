@@ -9,11 +9,13 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV } from '../lib/config';
+import { EXTERNAL_METRICS } from '../lib/alerts';
 import { customMetricNames } from '../lib/exporter-queries';
 import { asServerUser, POSTGRES_BIN } from './support/integration-tools';
 import { describeWithPostgresExporter, PostgresExporter, Sample } from './support/postgres-exporter';
 import { PostgresServer, sleep } from './support/postgres-server';
 import { TestNetwork } from './support/test-network';
+import { metricNames } from './support/promql';
 import { find, synthEnvironment } from './util';
 
 const STANDBY = 'jewelry-shop-db-1';
@@ -80,5 +82,16 @@ describeWithPostgresExporter('postgres_exporter with the shipped queries on Post
     expect(standby).toEqual([expect.objectContaining({ labels: expect.objectContaining({ application_name: STANDBY, sync_state: 'sync' }) })]);
     const role = customMetricNames().find((name) => name.endsWith('_is_replica'))!;
     expect(samplesOf(role).map((s) => s.value)).toEqual([0]);
+  });
+
+  test('every metric the shipped alerts and dashboard read from postgres_exporter is in the scrape', () => {
+    const rules = find(objects, 'PrometheusRule', 'jewelry-shop-db').spec.groups.flatMap((group: any) => group.rules.map((rule: any) => rule.expr));
+    const dashboard = JSON.parse(find(objects, 'ConfigMap', 'jewelry-shop-db-dashboard').data['jewelry-shop-db.json']);
+    const panels = dashboard.panels.flatMap((panel: any) => panel.targets.map((target: any) => target.expr));
+    const fromExporter = [...new Set([...rules, ...panels].flatMap(metricNames))]
+      .filter((name) => EXTERNAL_METRICS[name] === undefined || EXTERNAL_METRICS[name] === 'postgres_exporter');
+    expect(fromExporter).toContain('pg_up');
+    const exported = new Set(scrape.samples.map((s) => s.name));
+    expect(fromExporter.filter((name) => !exported.has(name))).toEqual([]);
   });
 });
