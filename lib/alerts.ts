@@ -7,6 +7,20 @@
  * volume stats and kube-state-metrics' Job and CronJob metrics.
  */
 
+/**
+ * The metrics the alerts and the dashboard read from exporters other than our custom queries, with who produces them
+ * (test/monitoring.test.ts checks every query names only these or custom metrics; the postgres_exporter ones are
+ * checked against the real exporter by test/postgres-exporter.integration.test.ts).
+ */
+export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'prometheus' | 'kubelet' | 'kube-state-metrics'>> = {
+  pg_up: 'postgres_exporter',
+  up: 'prometheus',
+  kubelet_volume_stats_available_bytes: 'kubelet',
+  kubelet_volume_stats_capacity_bytes: 'kubelet',
+  kube_job_status_failed: 'kube-state-metrics',
+  kube_cronjob_status_last_successful_time: 'kube-state-metrics',
+};
+
 export interface AlertThresholds {
   /** Seconds a replica may be behind before alerting. @default 60 */
   readonly replicationLagSeconds?: number;
@@ -88,7 +102,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         rule(
           'PostgresFailover',
           'warning',
-          `changes(pg_replication_is_replica{${pods}}[10m]) > 0`,
+          `changes(pg_custom_replication_is_replica{${pods}}[10m]) > 0`,
           '0m',
           `PostgreSQL ${cluster} member {{ $labels.pod }} changed role`,
           'Patroni promoted or demoted {{ $labels.pod }} in the last 10 minutes: a failover or switchover happened.',
@@ -101,7 +115,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         rule(
           'PostgresReplicationLagSeconds',
           'warning',
-          `pg_replication_lag_seconds{${pods}} > ${t.replicationLagSeconds} and on (pod) pg_replication_is_replica{${pods}} == 1`,
+          `pg_custom_replication_lag_seconds{${pods}} > ${t.replicationLagSeconds} and on (pod) pg_custom_replication_is_replica{${pods}} == 1`,
           '5m',
           `PostgreSQL ${cluster} replica {{ $labels.pod }} lags behind`,
           `Replica {{ $labels.pod }} replayed its last transaction more than ${t.replicationLagSeconds} s ago, for 5 minutes.`,
@@ -109,7 +123,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         rule(
           'PostgresReplicationLagBytes',
           'warning',
-          `pg_replication_standby_lag_bytes{${pods}} > ${t.replicationLagBytes}`,
+          `pg_custom_standby_lag_bytes{${pods}} > ${t.replicationLagBytes}`,
           '5m',
           `PostgreSQL ${cluster} standby {{ $labels.application_name }} lags behind`,
           `Standby {{ $labels.application_name }} has more than ${t.replicationLagBytes} bytes of WAL to replay, for 5 minutes.`,
@@ -117,7 +131,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         rule(
           'PostgresSynchronousStandbyMissing',
           'critical',
-          `count by (namespace) (pg_replication_is_replica{${pods}} == 0) unless on (namespace) count by (namespace) (pg_replication_standby_lag_bytes{${pods}, sync_state="sync"})`,
+          `count by (namespace) (pg_custom_replication_is_replica{${pods}} == 0) unless on (namespace) count by (namespace) (pg_custom_standby_lag_bytes{${pods}, sync_state="sync"})`,
           '2m',
           `PostgreSQL ${cluster} has no synchronous standby`,
           'The primary has had no synchronous standby for 2 minutes: commits are no longer guaranteed to survive a failover (zero data loss is not guaranteed).',
@@ -130,7 +144,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         rule(
           'PostgresConnectionSaturation',
           'warning',
-          `pg_connections_total{${pods}} / pg_connections_max{${pods}} > ${t.connectionSaturation}`,
+          `pg_custom_connections_clients{${pods}} / pg_custom_connections_max{${pods}} > ${t.connectionSaturation}`,
           '5m',
           `PostgreSQL ${cluster} member {{ $labels.pod }} is running out of connections`,
           `More than ${t.connectionSaturation * 100}% of max_connections are in use on {{ $labels.pod }}, for 5 minutes.`,
@@ -138,7 +152,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         rule(
           'PostgresPoolerSaturation',
           'warning',
-          `pg_connections_pooler{${pods}} / ${target.poolerMaxDbConnections} > ${t.poolerSaturation} and on (pod) pg_replication_is_replica{${pods}} == 0`,
+          `pg_custom_connections_pooler{${pods}} / ${target.poolerMaxDbConnections} > ${t.poolerSaturation} and on (pod) pg_custom_replication_is_replica{${pods}} == 0`,
           '5m',
           `PgBouncer of ${cluster} uses nearly all its server connections`,
           `The pooler holds more than ${t.poolerSaturation * 100}% of its ${target.poolerMaxDbConnections} server connections to the primary, for 5 minutes: clients wait in its queue.`,

@@ -1,6 +1,9 @@
 /**
  * postgres_exporter custom queries (the `--extend.query-path` file), mounted into the sidecar.
  * Each key becomes a metric prefix: column `c` of query `q` is exported as `q_c`; `usage` is LABEL, GAUGE or COUNTER.
+ * Every key starts with CUSTOM_METRIC_PREFIX: postgres_exporter's built-in collectors own the rest of `pg_`, and a
+ * custom metric with a built-in's name (`pg_database_size_bytes`, `pg_replication_is_replica`, ...) fails every
+ * scrape with HTTP 500 (proven by test/postgres-exporter.integration.test.ts with the real exporter).
  * Every query runs on PostgreSQL 15 (proven by test/exporter-queries.integration.test.ts on a real server).
  */
 export interface ExporterQuery {
@@ -13,8 +16,11 @@ export interface ExporterQuery {
 /** The role the operator's PgBouncer pooler connects as (operator default `connection_pooler_user`). */
 export const POOLER_ROLE = 'pooler';
 
+/** The prefix of every custom query's metrics, a namespace no built-in collector of postgres_exporter uses. */
+export const CUSTOM_METRIC_PREFIX = 'pg_custom_';
+
 export const EXPORTER_QUERIES: Readonly<Record<string, ExporterQuery>> = {
-  pg_replication: {
+  pg_custom_replication: {
     query:
       'SELECT CASE WHEN pg_is_in_recovery() THEN GREATEST(0, EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())) ELSE 0 END AS lag_seconds, ' +
       'CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END AS is_replica',
@@ -24,7 +30,7 @@ export const EXPORTER_QUERIES: Readonly<Record<string, ExporterQuery>> = {
       { is_replica: { usage: 'GAUGE', description: 'Role of this member: 1 replica, 0 primary' } },
     ],
   },
-  pg_replication_standby: {
+  pg_custom_standby: {
     query:
       'SELECT application_name, sync_state, COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0) AS lag_bytes, ' +
       'COALESCE(EXTRACT(EPOCH FROM replay_lag), 0) AS replay_lag_seconds FROM pg_stat_replication WHERE NOT pg_is_in_recovery()',
@@ -36,19 +42,19 @@ export const EXPORTER_QUERIES: Readonly<Record<string, ExporterQuery>> = {
       { replay_lag_seconds: { usage: 'GAUGE', description: 'Time between a commit on the primary and its replay on the standby' } },
     ],
   },
-  pg_connections: {
+  pg_custom_connections: {
     query:
-      "SELECT count(*) FILTER (WHERE backend_type = 'client backend') AS total, " +
+      "SELECT count(*) FILTER (WHERE backend_type = 'client backend') AS clients, " +
       `count(*) FILTER (WHERE backend_type = 'client backend' AND usename = '${POOLER_ROLE}') AS pooler, ` +
       "current_setting('max_connections')::int AS max FROM pg_stat_activity",
     master: true,
     metrics: [
-      { total: { usage: 'GAUGE', description: 'Client connections' } },
+      { clients: { usage: 'GAUGE', description: 'Client connections' } },
       { pooler: { usage: 'GAUGE', description: "Client connections of the PgBouncer pooler's role" } },
       { max: { usage: 'GAUGE', description: 'max_connections' } },
     ],
   },
-  pg_connections_by_state: {
+  pg_custom_connections_by_state: {
     query: "SELECT COALESCE(state, 'unknown') AS state, count(*) AS count FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1",
     master: true,
     metrics: [
@@ -56,7 +62,7 @@ export const EXPORTER_QUERIES: Readonly<Record<string, ExporterQuery>> = {
       { count: { usage: 'GAUGE', description: 'Client connections in this state' } },
     ],
   },
-  pg_database_size: {
+  pg_custom_database_size: {
     query: 'SELECT datname, pg_database_size(datname) AS bytes FROM pg_database WHERE NOT datistemplate',
     master: true,
     metrics: [
@@ -64,19 +70,19 @@ export const EXPORTER_QUERIES: Readonly<Record<string, ExporterQuery>> = {
       { bytes: { usage: 'GAUGE', description: 'Disk space used by the database' } },
     ],
   },
-  pg_txid: {
+  pg_custom_txid: {
     query: 'SELECT max(age(datfrozenxid)) AS max_age FROM pg_database',
     master: true,
     metrics: [{ max_age: { usage: 'GAUGE', description: 'Age of the oldest unfrozen transaction ID (wraparound at 2^31)' } }],
   },
-  pg_archiver: {
+  pg_custom_archiver: {
     query:
-      'SELECT archived_count, failed_count, ' +
+      'SELECT archived_count AS archived_total, failed_count AS failed_total, ' +
       'COALESCE(EXTRACT(EPOCH FROM now() - last_archived_time), -1) AS seconds_since_last_archived FROM pg_stat_archiver',
     master: true,
     metrics: [
-      { archived_count: { usage: 'COUNTER', description: 'WAL files archived' } },
-      { failed_count: { usage: 'COUNTER', description: 'Failed WAL archiving attempts' } },
+      { archived_total: { usage: 'COUNTER', description: 'WAL files archived' } },
+      { failed_total: { usage: 'COUNTER', description: 'Failed WAL archiving attempts' } },
       { seconds_since_last_archived: { usage: 'GAUGE', description: 'Seconds since the last WAL file was archived (-1: never)' } },
     ],
   },

@@ -2,11 +2,12 @@
  * Every alert, unit-tested with the real `promtool test rules` on the rule groups as synthesized: a series where
  * it fires at the right time with the right labels and annotations, and a healthy series where it stays silent.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ENVIRONMENTS } from '../lib/config';
+import { DEFAULT_THRESHOLDS, AlertThresholds } from '../lib/alerts';
+import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
 import { describeWithPromtool, promtool } from './support/promtool';
 import { find, synthEnvironment } from './util';
 
@@ -18,6 +19,8 @@ const CRON = `{namespace="${NS}", cronjob="logical-backup-jewelry-shop-db"}`;
 
 interface AlertCase {
   readonly alert: string;
+  /** What distinguishes this case from the alert's other cases. @default - the alert's only case */
+  readonly variant?: string;
   /** Series that make it fire. */
   readonly firing: Record<string, string>;
   /** When it must fire, and not yet one evaluation before (its `for` respected). */
@@ -31,107 +34,125 @@ interface AlertCase {
   readonly interval?: string;
 }
 
-const CASES: AlertCase[] = [
-  {
-    alert: 'PostgresInstanceDown',
-    firing: { [`pg_up${at('jewelry-shop-db-0')}`]: '1 1 0 0 0 0' },
-    notYetAt: '2m',
-    firesAt: '3m',
-    labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
-    healthy: { [`pg_up${at('jewelry-shop-db-0')}`]: '1x10', [`up${at('jewelry-shop-db-0')}`]: '1x10' },
-  },
-  {
-    alert: 'PostgresFailover',
-    firing: { [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0 0 0 1 1 1' },
-    notYetAt: '2m',
-    firesAt: '3m',
-    labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
-    healthy: { [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
-  },
-  {
-    alert: 'PostgresReplicationLagSeconds',
-    firing: { [`pg_replication_lag_seconds${at('jewelry-shop-db-1')}`]: '0 0 100x10', [`pg_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x12' },
-    notYetAt: '6m',
-    firesAt: '7m',
-    labels: { namespace: NS, pod: 'jewelry-shop-db-1' },
-    healthy: { [`pg_replication_lag_seconds${at('jewelry-shop-db-1')}`]: '5x12', [`pg_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x12' },
-  },
-  {
-    alert: 'PostgresReplicationLagBytes',
-    firing: { [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: '0 0 300000000x10' },
-    notYetAt: '6m',
-    firesAt: '7m',
-    labels: { namespace: NS, pod: 'jewelry-shop-db-0', application_name: 'jewelry-shop-db-2', sync_state: 'async' },
-    healthy: { [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: '1000x10' },
-  },
-  {
-    alert: 'PostgresSynchronousStandbyMissing',
-    firing: {
-      [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
-      [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-1", sync_state="sync"')}`]: '0 0 stale',
-      [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: '0x10',
+/**
+ * The cases of one environment, derived from its thresholds (as configured, defaults filled in) and its pooler's
+ * maxDBConnections: firing values just over each threshold, healthy ones under it, so the tests follow the configuration.
+ */
+function alertCases(t: Required<AlertThresholds>, poolerMax: number): AlertCase[] {
+  const over = (limit: number) => Math.ceil(limit * 1.05 + 1);
+  const under = (limit: number) => Math.floor(limit * 0.5);
+  return [
+    {
+      alert: 'PostgresInstanceDown',
+      firing: { [`pg_up${at('jewelry-shop-db-0')}`]: '1 1 0 0 0 0' },
+      notYetAt: '2m',
+      firesAt: '3m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+      healthy: { [`pg_up${at('jewelry-shop-db-0')}`]: '1x10', [`up${at('jewelry-shop-db-0')}`]: '1x10' },
     },
-    notYetAt: '3m',
-    firesAt: '4m',
-    labels: { namespace: NS },
-    healthy: {
-      [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
-      [`pg_replication_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-1", sync_state="sync"')}`]: '0x10',
+    {
+      // The pod cannot be scraped at all (exporter crashed, pod unreachable): no pg_up, Prometheus' `up` is 0.
+      alert: 'PostgresInstanceDown',
+      variant: 'scrape failing',
+      firing: { [`up${at('jewelry-shop-db-2')}`]: '1 1 0 0 0 0' },
+      notYetAt: '2m',
+      firesAt: '3m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-2' },
+      healthy: { [`up${at('jewelry-shop-db-2')}`]: '1x10' },
     },
-  },
-  {
-    alert: 'PostgresConnectionSaturation',
-    firing: { [`pg_connections_total${at('jewelry-shop-db-0')}`]: '190x10', [`pg_connections_max${at('jewelry-shop-db-0')}`]: '200x10' },
-    notYetAt: '4m',
-    firesAt: '5m',
-    labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
-    healthy: { [`pg_connections_total${at('jewelry-shop-db-0')}`]: '50x10', [`pg_connections_max${at('jewelry-shop-db-0')}`]: '200x10' },
-  },
-  {
-    alert: 'PostgresPoolerSaturation',
-    firing: { [`pg_connections_pooler${at('jewelry-shop-db-0')}`]: '58x10', [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
-    notYetAt: '4m',
-    firesAt: '5m',
-    labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
-    healthy: { [`pg_connections_pooler${at('jewelry-shop-db-0')}`]: '20x10', [`pg_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
-  },
-  {
-    alert: 'PostgresVolumeFillingUp',
-    firing: { [`kubelet_volume_stats_available_bytes${PVC}`]: '10x10', [`kubelet_volume_stats_capacity_bytes${PVC}`]: '100x10' },
-    notYetAt: '4m',
-    firesAt: '5m',
-    labels: { namespace: NS, persistentvolumeclaim: 'pgdata-jewelry-shop-db-0' },
-    healthy: { [`kubelet_volume_stats_available_bytes${PVC}`]: '60x10', [`kubelet_volume_stats_capacity_bytes${PVC}`]: '100x10' },
-  },
-  {
-    alert: 'PostgresVolumeFullSoon',
-    // 100 GB free, shrinking by 200 MB a minute: empty in ~8 hours, well within 96.
-    firing: { [`kubelet_volume_stats_available_bytes${PVC}`]: '100000000000-200000000x120' },
-    notYetAt: '30m',
-    firesAt: '31m',
-    labels: { namespace: NS, persistentvolumeclaim: 'pgdata-jewelry-shop-db-0' },
-    healthy: { [`kubelet_volume_stats_available_bytes${PVC}`]: '50000000000x120' },
-  },
-  {
-    alert: 'PostgresLogicalBackupFailed',
-    firing: { [`kube_job_status_failed${JOB}`]: '0 0 1 1' },
-    notYetAt: '1m',
-    firesAt: '2m',
-    labels: { namespace: NS, job_name: 'logical-backup-jewelry-shop-db-29391240' },
-    healthy: { [`kube_job_status_failed${JOB}`]: '0x10' },
-  },
-  {
-    alert: 'PostgresLogicalBackupTooOld',
-    // Last success at t=0: at 26 hours it is just not too old, at 27 it is. Hourly samples keep promtool fast.
-    interval: '1h',
-    firing: { [`kube_cronjob_status_last_successful_time${CRON}`]: '0x30' },
-    notYetAt: '26h',
-    firesAt: '27h',
-    labels: { namespace: NS, cronjob: 'logical-backup-jewelry-shop-db' },
-    // A success every hour.
-    healthy: { [`kube_cronjob_status_last_successful_time${CRON}`]: '0+3600x30' },
-  },
-];
+    {
+      alert: 'PostgresFailover',
+      firing: { [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0 0 0 1 1 1' },
+      notYetAt: '2m',
+      firesAt: '3m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+      healthy: { [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+    },
+    {
+      alert: 'PostgresReplicationLagSeconds',
+      firing: { [`pg_custom_replication_lag_seconds${at('jewelry-shop-db-1')}`]: `0 0 ${over(t.replicationLagSeconds)}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x12' },
+      notYetAt: '6m',
+      firesAt: '7m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-1' },
+      healthy: { [`pg_custom_replication_lag_seconds${at('jewelry-shop-db-1')}`]: `${under(t.replicationLagSeconds)}x12`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x12' },
+    },
+    {
+      alert: 'PostgresReplicationLagBytes',
+      firing: { [`pg_custom_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: `0 0 ${over(t.replicationLagBytes)}x10` },
+      notYetAt: '6m',
+      firesAt: '7m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-0', application_name: 'jewelry-shop-db-2', sync_state: 'async' },
+      healthy: { [`pg_custom_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: `${under(t.replicationLagBytes)}x10` },
+    },
+    {
+      alert: 'PostgresSynchronousStandbyMissing',
+      firing: {
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+        [`pg_custom_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-1", sync_state="sync"')}`]: '0 0 stale',
+        [`pg_custom_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-2", sync_state="async"')}`]: '0x10',
+      },
+      notYetAt: '3m',
+      firesAt: '4m',
+      labels: { namespace: NS },
+      healthy: {
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+        [`pg_custom_standby_lag_bytes${at('jewelry-shop-db-0', ', application_name="jewelry-shop-db-1", sync_state="sync"')}`]: '0x10',
+      },
+    },
+    {
+      alert: 'PostgresConnectionSaturation',
+      firing: { [`pg_custom_connections_clients${at('jewelry-shop-db-0')}`]: `${over(200 * t.connectionSaturation)}x10`, [`pg_custom_connections_max${at('jewelry-shop-db-0')}`]: '200x10' },
+      notYetAt: '4m',
+      firesAt: '5m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+      healthy: { [`pg_custom_connections_clients${at('jewelry-shop-db-0')}`]: `${under(200 * t.connectionSaturation)}x10`, [`pg_custom_connections_max${at('jewelry-shop-db-0')}`]: '200x10' },
+    },
+    {
+      alert: 'PostgresPoolerSaturation',
+      firing: { [`pg_custom_connections_pooler${at('jewelry-shop-db-0')}`]: `${Math.min(poolerMax, over(poolerMax * t.poolerSaturation))}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+      notYetAt: '4m',
+      firesAt: '5m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+      healthy: { [`pg_custom_connections_pooler${at('jewelry-shop-db-0')}`]: `${under(poolerMax * t.poolerSaturation)}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+    },
+    {
+      alert: 'PostgresVolumeFillingUp',
+      firing: { [`kubelet_volume_stats_available_bytes${PVC}`]: `${Math.floor(t.volumeFreeRatio * 1000) - 1}x10`, [`kubelet_volume_stats_capacity_bytes${PVC}`]: '1000x10' },
+      notYetAt: '4m',
+      firesAt: '5m',
+      labels: { namespace: NS, persistentvolumeclaim: 'pgdata-jewelry-shop-db-0' },
+      healthy: { [`kubelet_volume_stats_available_bytes${PVC}`]: `${Math.min(1000, Math.ceil(t.volumeFreeRatio * 2000))}x10`, [`kubelet_volume_stats_capacity_bytes${PVC}`]: '1000x10' },
+    },
+    {
+      alert: 'PostgresVolumeFullSoon',
+      // 100 GB free, emptied at a steady rate in half the prediction window.
+      firing: { [`kubelet_volume_stats_available_bytes${PVC}`]: `100000000000-${Math.ceil(100000000000 / (t.volumeFullWithinHours * 30))}x120` },
+      notYetAt: '30m',
+      firesAt: '31m',
+      labels: { namespace: NS, persistentvolumeclaim: 'pgdata-jewelry-shop-db-0' },
+      healthy: { [`kubelet_volume_stats_available_bytes${PVC}`]: '50000000000x120' },
+    },
+    {
+      alert: 'PostgresLogicalBackupFailed',
+      firing: { [`kube_job_status_failed${JOB}`]: '0 0 1 1' },
+      notYetAt: '1m',
+      firesAt: '2m',
+      labels: { namespace: NS, job_name: 'logical-backup-jewelry-shop-db-29391240' },
+      healthy: { [`kube_job_status_failed${JOB}`]: '0x10' },
+    },
+    {
+      alert: 'PostgresLogicalBackupTooOld',
+      // Last success at t=0: at the maximum age it is just not too old, an hour later it is. Hourly samples keep promtool fast.
+      interval: '1h',
+      firing: { [`kube_cronjob_status_last_successful_time${CRON}`]: `0x${t.logicalBackupMaxAgeHours + 4}` },
+      notYetAt: `${t.logicalBackupMaxAgeHours}h`,
+      firesAt: `${t.logicalBackupMaxAgeHours + 1}h`,
+      labels: { namespace: NS, cronjob: 'logical-backup-jewelry-shop-db' },
+      // A success every hour.
+      healthy: { [`kube_cronjob_status_last_successful_time${CRON}`]: `0+3600x${t.logicalBackupMaxAgeHours + 4}` },
+    },
+  ];
+}
 
 /** Renders the `{{ $labels.x }}` of an annotation template. */
 const render = (template: string, labels: Record<string, string>) => template.replace(/\{\{ \$labels\.(\w+) \}\}/g, (_m, name) => labels[name]);
@@ -168,48 +189,88 @@ function reportsByFile(output: string, files: readonly string[], heading: string
   return Object.fromEntries(files.map((file, i) => [file, starts[i] < 0 ? '' : output.slice(starts[i], starts.slice(i + 1).find((s) => s > starts[i]) ?? output.length)]));
 }
 
+/**
+ * Each environment as configured, and dev with every threshold changed: the cases are derived from the thresholds,
+ * so they prove what each environment ships, and that the thresholds are configuration.
+ */
+const RECONFIGURED: EnvironmentConfig = {
+  ...DEV,
+  name: 'dev-reconfigured',
+  clusters: [{
+    ...DEV.clusters[0],
+    connectionPooler: { ...DEV.clusters[0].connectionPooler, maxDbConnections: 40 },
+    monitoring: { thresholds: { replicationLagSeconds: 30, replicationLagBytes: 1048576, connectionSaturation: 0.6, poolerSaturation: 0.75,
+      volumeFreeRatio: 0.3, volumeFullWithinHours: 24, logicalBackupMaxAgeHours: 50 } },
+  }],
+};
+
+interface Subject {
+  readonly environment: string;
+  readonly groups: readonly any[];
+  readonly alerts: readonly any[];
+  readonly cases: readonly AlertCase[];
+}
+
+const SUBJECTS: Subject[] = [...ENVIRONMENTS, RECONFIGURED].map((environment) => {
+  const objects = synthEnvironment(environment);
+  const groups = find(objects, 'PrometheusRule', 'jewelry-shop-db').spec.groups;
+  const cluster = environment.clusters.find((c) => c.name === 'jewelry-shop-db')!;
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...cluster.monitoring?.thresholds };
+  const poolerMax: number = find(objects, 'postgresql', 'jewelry-shop-db').spec.connectionPooler.maxDBConnections;
+  return { environment: environment.name, groups, alerts: groups.flatMap((group: any) => group.rules), cases: alertCases(thresholds, poolerMax) };
+});
+
+const caseName = (c: AlertCase) => (c.variant === undefined ? c.alert : `${c.alert} (${c.variant})`);
+
 describeWithPromtool('alerts (promtool)', () => {
-  const alerts = find(synthEnvironment(ENVIRONMENTS[0]), 'PrometheusRule', 'jewelry-shop-db').spec.groups.flatMap((group: any) => group.rules);
   let dir: string;
+  const file = (subject: Subject, name: string) => join(dir, subject.environment, name);
+  const caseFileName = (subject: Subject, c: AlertCase) => file(subject, `${c.alert}${c.variant === undefined ? '' : `-${c.variant.replace(/ /g, '-')}`}.test.yaml`);
   let checkReports: Record<string, string>;
   let testReports: Record<string, string>;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'jsdb-promtool-'));
-    const groups = find(synthEnvironment(ENVIRONMENTS[0]), 'PrometheusRule', 'jewelry-shop-db').spec.groups;
-    writeFileSync(join(dir, 'rules.yaml'), stringify({ groups }));
-    const checkFiles = ENVIRONMENTS.map((env) => {
-      const file = join(dir, `check-${env.name}.yaml`);
-      writeFileSync(file, stringify({ groups: find(synthEnvironment(env), 'PrometheusRule', 'jewelry-shop-db').spec.groups }));
-      return file;
-    });
+    // promtool wants the `spec.groups` of the PrometheusRule, as synthesized: one rules file per environment.
+    for (const subject of SUBJECTS) {
+      mkdirSync(join(dir, subject.environment));
+      writeFileSync(file(subject, 'rules.yaml'), stringify({ groups: subject.groups }));
+      for (const c of subject.cases) writeFileSync(caseFileName(subject, c), stringify(caseFile(c, subject.alerts)));
+    }
+    const checkFiles = SUBJECTS.map((subject) => file(subject, 'rules.yaml'));
     checkReports = reportsByFile(promtool(['check', 'rules', ...checkFiles]).stdout, checkFiles, 'Checking ');
-    const testFiles = CASES.map((c) => {
-      const file = join(dir, `${c.alert}.test.yaml`);
-      writeFileSync(file, stringify(caseFile(c, alerts)));
-      return file;
-    });
+    // One invocation for every case of every environment: promtool starts slowly.
+    const testFiles = SUBJECTS.flatMap((subject) => subject.cases.map((c) => caseFileName(subject, c)));
     testReports = reportsByFile(promtool(['test', 'rules', ...testFiles]).stdout, testFiles, 'Unit Testing:  ');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test.each(ENVIRONMENTS.map((e) => [e.name] as const))('promtool check rules accepts every group (%s)', (name) => {
-    const report = checkReports[join(dir, `check-${name}.yaml`)];
-    expect(report).toMatch(/SUCCESS: \d+ rules found/);
+  describe.each(SUBJECTS.map((subject) => [subject.environment, subject] as const))('%s', (_environment, subject) => {
+    test('promtool check rules accepts every group', () => {
+      expect(checkReports[file(subject, 'rules.yaml')]).toMatch(/SUCCESS: \d+ rules found/);
+    });
+
+    test('every alert has a test case here, severity, summary, description and runbook', () => {
+      expect(subject.alerts.map((a: any) => a.alert).sort()).toEqual([...new Set(subject.cases.map((c) => c.alert))].sort());
+      for (const alert of subject.alerts) {
+        expect(['critical', 'warning']).toContain(alert.labels.severity);
+        expect(Object.keys(alert.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+      }
+    });
+
+    test.each(subject.cases.map((c) => [caseName(c), c] as const))('%s fires at the right time with the right labels, and stays silent when healthy', (_name, c) => {
+      const caseFile = caseFileName(subject, c);
+      // On failure, run promtool on this file alone for its details.
+      if (!testReports[caseFile].includes('SUCCESS')) throw new Error(`promtool test rules ${caseName(c)}:\n${promtool(['test', 'rules', caseFile]).output}`);
+      expect(testReports[caseFile]).toContain('SUCCESS');
+    });
   });
 
-  test('every alert has a test case here, severity, summary, description and runbook', () => {
-    expect(alerts.map((a: any) => a.alert).sort()).toEqual(CASES.map((c) => c.alert).sort());
-    for (const alert of alerts) {
-      expect(['critical', 'warning']).toContain(alert.labels.severity);
-      expect(Object.keys(alert.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
-    }
-  });
-
-  test.each(CASES.map((c) => [c.alert, c] as const))('%s fires at the right time with the right labels, and stays silent when healthy', (_name, c) => {
-    const file = join(dir, `${c.alert}.test.yaml`);
-    // On failure, run promtool on this file alone for its details.
-    if (!testReports[file].includes('SUCCESS')) throw new Error(`promtool test rules ${c.alert}:\n${promtool(['test', 'rules', file]).output}`);
-    expect(testReports[file]).toContain('SUCCESS');
+  test('the reconfigured thresholds reach the shipped rules', () => {
+    const expr = (subject: Subject, alert: string) => subject.alerts.find((a: any) => a.alert === alert).expr;
+    const [dev, reconfigured] = [SUBJECTS.find((s) => s.environment === 'dev')!, SUBJECTS.find((s) => s.environment === 'dev-reconfigured')!];
+    expect(expr(dev, 'PostgresReplicationLagSeconds')).toContain('> 60 ');
+    expect(expr(reconfigured, 'PostgresReplicationLagSeconds')).toContain('> 30 ');
+    expect(expr(reconfigured, 'PostgresPoolerSaturation')).toContain('/ 40 > 0.75');
   });
 });

@@ -1,23 +1,12 @@
+import { EXTERNAL_METRICS } from '../lib/alerts';
 import { ENVIRONMENTS } from '../lib/config';
-import { customMetricNames } from '../lib/exporter-queries';
+import { CUSTOM_METRIC_PREFIX, customMetricNames, EXPORTER_QUERIES } from '../lib/exporter-queries';
+import { metricNames } from './support/promql';
 import { find, synthEnvironment } from './util';
-
-/** Metrics of exporters other than our custom queries that the dashboard and alerts may use. */
-const STANDARD_METRICS = [
-  'pg_up', // postgres_exporter
-  'up', // Prometheus, per scrape target
-  'kubelet_volume_stats_available_bytes', // kubelet
-  'kubelet_volume_stats_capacity_bytes',
-  'kube_job_status_failed', // kube-state-metrics
-  'kube_cronjob_status_last_successful_time',
-];
-
-/** Metric names of a PromQL expression: every name followed by a label selector (functions take `(`). */
-const metricNames = (expr: string) => [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1]);
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('monitoring (%s)', (_name, environment) => {
   const objects = synthEnvironment(environment);
-  const known = new Set([...customMetricNames(), ...STANDARD_METRICS]);
+  const known = new Set([...customMetricNames(), ...Object.keys(EXTERNAL_METRICS)]);
 
   test('a PodMonitor scrapes the exporter port of the Spilo pods, labelled for Prometheus to pick it up', () => {
     const podMonitor = find(objects, 'PodMonitor', 'jewelry-shop-db');
@@ -51,5 +40,11 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('monitoring (%s)', 
 });
 
 test('metricNames finds metrics and ignores functions', () => {
-  expect(metricNames('rate(pg_archiver_failed_count{pod="a"}[5m]) / time()')).toEqual(['pg_archiver_failed_count']);
+  expect(metricNames('rate(pg_custom_archiver_failed_total{pod="a"}[5m]) / time()')).toEqual(['pg_custom_archiver_failed_total']);
+});
+
+test('custom metrics never take a built-in collector name: every query is under the custom prefix', () => {
+  // A custom `pg_database_size_bytes` (built-in database collector) made every scrape fail with HTTP 500.
+  expect(Object.keys(EXPORTER_QUERIES).filter((key) => !key.startsWith(CUSTOM_METRIC_PREFIX))).toEqual([]);
+  expect(customMetricNames()).not.toContain('pg_database_size_bytes');
 });
