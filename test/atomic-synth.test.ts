@@ -7,35 +7,15 @@
  * calls (a full disk, a failing rename), injected into the child with `node --require`.
  */
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyProject, readTree } from './util';
 
 const ROOT = join(__dirname, '..');
-/** What `node scripts/synth.js` reads and writes. `.build/` is copied with its times, so only changed files are transpiled again. */
-const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'scripts', 'schemas', 'dist', 'docs', '.build'];
-
-/** Every file under `dir`, relative path -> content. */
-function readTree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path).sort()) {
-      const full = join(path, entry);
-      if (statSync(full).isDirectory()) walk(full);
-      else files[relative(dir, full)] = readFileSync(full, 'utf8');
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 let project: string;
 beforeEach(() => {
-  project = mkdtempSync(join(tmpdir(), 'jsdb-synth-'));
-  for (const part of PROJECT_PARTS.filter((p) => existsSync(join(ROOT, p)))) {
-    cpSync(join(ROOT, part), join(project, part), { recursive: true, preserveTimestamps: true });
-  }
-  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(project, 'node_modules'));
+  project = copyProject('jsdb-synth-');
 });
 afterEach(() => rmSync(project, { recursive: true, force: true }));
 

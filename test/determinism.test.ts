@@ -3,27 +3,14 @@
  * synthesized, with the names set in the code (no generated hash suffixes) and no timestamps.
  * Everything is synthesized into temporary folders: the repository's dist/ is never written here.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS, EnvironmentConfig, GITOPS } from '../lib/config';
 import { DEFAULT_PARAMETERS } from '../lib/postgres-cluster';
 import { synthesizeAll } from '../lib/synthesize';
-
-/** Every file under `dir`, relative path -> its bytes (not decoded: two files are equal only when every byte is). */
-function readTree(dir: string): Record<string, Buffer> {
-  const files: Record<string, Buffer> = {};
-  const walk = (path: string) => {
-    for (const entry of readdirSync(path).sort()) {
-      const full = join(path, entry);
-      if (statSync(full).isDirectory()) walk(full);
-      else files[relative(dir, full)] = readFileSync(full);
-    }
-  };
-  walk(dir);
-  return files;
-}
+import { readTree } from './util';
 
 /** A copy of `record` with its keys in reverse order. */
 const reversed = <T extends object>(record: T): T => Object.fromEntries(Object.entries(record).reverse()) as T;

@@ -8,21 +8,16 @@
  * The schemas/ the validation reads are generated too, and checked the same way (last describe).
  */
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { copyProject } from './util';
 
 const ROOT = join(__dirname, '..');
-/** What the gate and the diff read and write. `.build/` is copied with its times, so the synth transpiles little. */
-const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'scripts', 'schemas', 'dist', 'docs', '.build'];
 
 let project: string;
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'jsdb-drift-'));
-  for (const part of PROJECT_PARTS.filter((p) => existsSync(join(ROOT, p)))) {
-    cpSync(join(ROOT, part), join(project, part), { recursive: true, preserveTimestamps: true });
-  }
-  symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(project, 'node_modules'));
+  project = copyProject('jsdb-drift-');
   git('init', '--quiet');
   commitAll('the project as it is');
 });

@@ -1,5 +1,6 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { EnvironmentConfig } from '../lib/config';
 import { buildEnvironment, stageApps } from '../lib/synthesize';
@@ -64,4 +65,32 @@ export function rulesOf(policy: K8sObject, direction: 'ingress' | 'egress'): Pol
 /** Whether a rule names `port`/`protocol` (protocol defaulting to TCP, as Kubernetes does). */
 export function rulePermitsPort(rule: PolicyRule, port: number, protocol = 'TCP'): boolean {
   return rule.ports.some((p) => (p.protocol ?? 'TCP') === protocol && p.port === port);
+}
+
+/** Every file under `dir`, relative path -> its bytes (not decoded: two trees are equal only when every byte is). */
+export function readTree(dir: string): Record<string, Buffer> {
+  const files: Record<string, Buffer> = {};
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path).sort()) {
+      const full = join(path, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else files[relative(dir, full)] = readFileSync(full);
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** What the synth, the drift gate and the diff read and write. `.build/` keeps its times, so little is transpiled again. */
+const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'scripts', 'schemas', 'dist', 'docs', '.build'];
+
+/** A temporary copy of the project (node_modules linked) in which scripts may write freely; remove it after use. */
+export function copyProject(prefix: string): string {
+  const root = join(__dirname, '..');
+  const project = mkdtempSync(join(tmpdir(), prefix));
+  for (const part of PROJECT_PARTS.filter((p) => existsSync(join(root, p)))) {
+    cpSync(join(root, part), join(project, part), { recursive: true, preserveTimestamps: true });
+  }
+  symlinkSync(realpathSync(join(root, 'node_modules')), join(project, 'node_modules'));
+  return project;
 }
