@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import * as k8s from './k8s';
+import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../imports/postgresql-acid.zalan.do';

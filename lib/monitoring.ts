@@ -1,4 +1,4 @@
-import * as k8s from './k8s';
+import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { PodMonitor } from '../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/prometheusrule-monitoring.coreos.com';

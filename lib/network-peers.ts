@@ -1,4 +1,4 @@
-import * as k8s from './k8s';
+import * as k8s from '../imports/k8s';
 import { cidrContains } from './cidr';
 import { Labels, NAMESPACE_NAME_LABEL } from './labels';
 

@@ -1,4 +1,4 @@
-import * as k8s from './k8s';
+import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { Labels } from './labels';
 import { EXPORTER_PORT } from './metrics-exporter';
