@@ -1,7 +1,6 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Yaml } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../imports/postgresql-acid.zalan.do';
 import { ClusterPodLabels } from './labels';
 import { ContainerResources } from './postgres-cluster';
@@ -49,7 +48,7 @@ export class MetricsExporter extends Construct {
 
     this.queriesConfigMap = new k8s.KubeConfigMap(this, 'Queries', {
       metadata: { name: `${props.clusterName}-exporter-queries`, namespace: props.namespace },
-      data: { [QUERIES_FILE]: stringify(EXPORTER_QUERIES, { lineWidth: 0 }) },
+      data: { [QUERIES_FILE]: Yaml.stringify(EXPORTER_QUERIES) },
     });
 
     const image = props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1';
