@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { stringifyYaml } from './yaml-output';
 
 /**
  * Writes an App's manifests exactly as `app.synth()` does with one file per chart, in time linear in the number
@@ -9,7 +10,8 @@ import { IConstruct } from 'constructs';
  *
  * cdk8s (2.70) renders each chart with `chart.toJson()`, and every such call validates the WHOLE app and resolves
  * its dependencies again: `app.synth()` is quadratic in the number of charts (a fleet of 1,000 clusters took 12.6 s,
- * 300 took 2.6 s). Here the app is validated once, then each chart is rendered from its own subtree.
+ * 300 took 2.6 s). Here the app is validated once, then each chart is rendered from its own subtree, and written
+ * with stringifyYaml (the same bytes as cdk8s' Yaml.stringify, faster).
  *
  * Apps this shortcut does not cover are handed to `app.synth()` unchanged: construct dependencies (cdk8s turns them
  * into object ordering and numbered file names), nested charts, construct metadata for `cdk8s synth`'s validation
@@ -25,7 +27,7 @@ export function synthesizeApp(app: App): unknown[] {
   mkdirSync(app.outdir, { recursive: true });
   return app.charts.flatMap((chart) => {
     const objects = renderChart(chart);
-    writeFileSync(join(app.outdir, `${Names.toDnsLabel(chart)}${app.outputFileExtension}`), Yaml.stringify(...objects));
+    writeFileSync(join(app.outdir, `${Names.toDnsLabel(chart)}${app.outputFileExtension}`), stringifyYaml(...objects));
     return objects;
   });
 }
