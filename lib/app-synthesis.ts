@@ -4,6 +4,15 @@ import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'c
 import { IConstruct } from 'constructs';
 import { stringifyYaml } from './yaml-output';
 
+export interface SynthesizeAppOptions {
+  /**
+   * Run every construct's validations before writing. Off only for an app whose validations the caller has just
+   * run and found clean (synthesizeAll does, to report every environment's problems at once).
+   * @default true
+   */
+  readonly validate?: boolean;
+}
+
 /**
  * Writes an App's manifests exactly as `app.synth()` does with one file per chart, in time linear in the number
  * of charts, and returns the objects written.
@@ -17,13 +26,13 @@ import { stringifyYaml } from './yaml-output';
  * into object ordering and numbered file names), nested charts, construct metadata for `cdk8s synth`'s validation
  * plugins, other output layouts.
  */
-export function synthesizeApp(app: App): unknown[] {
+export function synthesizeApp(app: App, options: SynthesizeAppOptions = {}): unknown[] {
   const constructs = app.node.findAll();
   if (!coveredByShortcut(app, constructs)) {
     app.synth();
     return app.charts.flatMap((chart) => chart.toJson());
   }
-  validateOnce(constructs);
+  if (options.validate ?? true) validateOnce(constructs);
   mkdirSync(app.outdir, { recursive: true });
   return app.charts.flatMap((chart) => {
     const objects = renderChart(chart);

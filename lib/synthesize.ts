@@ -142,8 +142,10 @@ export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops
     const { built, gitopsApp, problems } = buildAndValidate(environments, gitops, staging);
     if (problems.length > 0 || !gitopsApp) throw new ConfigurationError(problems);
 
-    const objects = Object.fromEntries(built.map(({ environment, apps }) => [environment.name, apps.flatMap(synthesizeApp)]));
-    synthesizeApp(gitopsApp);
+    // Every app was validated by buildAndValidate just now: not again while writing.
+    const write = (app: App) => synthesizeApp(app, { validate: false });
+    const objects = Object.fromEntries(built.map(({ environment, apps }) => [environment.name, apps.flatMap(write)]));
+    write(gitopsApp);
     swapIn(staging, distDir);
     return objects;
   } catch (error) {

@@ -52,7 +52,7 @@ test.each(environments)('writes the same files as app.synth(), byte for byte (%s
   const stock = freshFolder();
   const ours = freshFolder();
   stageApps(buildEnvironment(environment, stock)).forEach((app) => app.synth());
-  stageApps(buildEnvironment(environment, ours)).forEach(synthesizeApp);
+  stageApps(buildEnvironment(environment, ours)).forEach((app) => synthesizeApp(app));
   const names = environment.clusters.map((c) => `${c.name}.k8s.yaml`).sort();
   expect(Object.keys(filesOf(ours))).toEqual([...names.map((n) => join('database', n)), ...names.map((n) => join('prerequisites', n))]);
   expect(filesOf(ours)).toEqual(filesOf(stock));
@@ -72,6 +72,14 @@ test('validates every chart once, whatever the number of charts (linear synthesi
   const counts = countChartValidations(app);
   synthesizeApp(app);
   expect([...counts.values()]).toEqual(Array(5).fill(1));
+});
+
+test('validate: false (for apps the caller has just validated) runs no validation while writing', () => {
+  const app = buildEnvironment(syntheticFleet({ clusters: 2 }), freshFolder()).prerequisites;
+  const counts = countChartValidations(app);
+  app.charts.forEach((chart) => chart.node.addValidation({ validate: () => [`${chart.node.id} is broken`] }));
+  expect(synthesizeApp(app, { validate: false }).length).toBeGreaterThan(0);
+  expect([...counts.values()]).toEqual([0, 0]);
 });
 
 test('app.synth() of cdk8s 2.70 validates every chart once per chart (quadratic: why synthesizeApp exists)', () => {
