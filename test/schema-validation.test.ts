@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Testing } from 'cdk8s';
@@ -123,5 +124,51 @@ describe('the validator reports what it rejects: object, field and rule', () => 
     expect(validator.validate({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual([
       { object: 'Widget w', schema: 'none', field: '/', rule: 'no schema for apiVersion example.com/v1, kind Widget' },
     ]);
+  });
+});
+
+describe('compiled validators are cached, keyed by the schemas', () => {
+  // A small schemas folder (the NetworkPolicy and the v1.15.1 postgresql schema only), so that compiling is quick.
+  const work = mkdtempSync(join(tmpdir(), 'schema-validators-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const kubernetes = JSON.parse(readFileSync(join(ROOT, 'schemas', 'kubernetes-1.27.json'), 'utf8'));
+  const custom = JSON.parse(readFileSync(join(ROOT, 'schemas', 'custom-resources.json'), 'utf8'));
+  const postgresqlKey = 'acid.zalan.do/v1/postgresql';
+  const policyKey = 'networking.k8s.io/v1/NetworkPolicy';
+  const writeSchemas = (dir: string, kinds: { withPolicy: boolean }) => {
+    mkdirSync(dir, { recursive: true });
+    const builtIn = kinds.withPolicy ? { [policyKey]: kubernetes.kinds[policyKey] } : {};
+    writeFileSync(join(dir, 'kubernetes-1.27.json'), JSON.stringify({ ...kubernetes, kinds: builtIn }));
+    const release = 'zalando-postgres-operator-v1.15.1';
+    writeFileSync(join(dir, 'custom-resources.json'), JSON.stringify({ kinds: { [postgresqlKey]: { [release]: custom.kinds[postgresqlKey][release] } } }));
+  };
+  const cache = join(work, 'cache');
+  const postgresql = find(synthesized[ENVIRONMENTS[0].name], 'postgresql', 'jewelry-shop-db');
+  const policy = find(synthesized[ENVIRONMENTS[0].name], 'NetworkPolicy', 'jewelry-shop-db-pooler');
+  const broken = [
+    { ...postgresql, spec: { ...postgresql.spec, numberOfInstances: '3', volume: { size: '100GB' } } },
+    { ...policy, spec: { ...policy.spec, ingress: [{ ...policy.spec.ingress[0], form: [] }] } },
+  ];
+
+  test('the first validator compiles and writes the cache; the next loads it and reports exactly what ajv compiled in memory reports', () => {
+    writeSchemas(join(work, 'a'), { withPolicy: true });
+    const first = new SchemaValidator(join(work, 'a'), cache);
+    expect(readdirSync(cache)).toEqual([expect.stringMatching(/^schema-validators-[0-9a-f]{16}\.js$/)]);
+    const loaded = new SchemaValidator(join(work, 'a'), cache);
+    const inMemory = new SchemaValidator(join(work, 'a'), undefined);
+    for (const object of broken) {
+      const expected = inMemory.validate(object);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(first.validate(object)).toEqual(expected);
+      expect(loaded.validate(object)).toEqual(expected);
+    }
+  });
+
+  test('other schemas get other compiled validators: a changed schema is never checked with the old code', () => {
+    writeSchemas(join(work, 'b'), { withPolicy: false });
+    const validator = new SchemaValidator(join(work, 'b'), cache);
+    expect(readdirSync(cache)).toHaveLength(2);
+    expect(validator.schemasFor(policy)).toEqual([]);
+    expect(validator.validate(broken[0]).length).toBeGreaterThan(0);
   });
 });
