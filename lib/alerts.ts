@@ -1,7 +1,7 @@
 /**
  * The cluster's alerts, as Prometheus rule groups. Each alert has a severity, a summary, a description and a
  * runbook section in docs/monitoring.md; annotations template only `$labels`, so `promtool test rules` can
- * check them exactly. Every alert is unit-tested with promtool (test/alerts.test.ts).
+ * check them exactly. Every alert is unit-tested with promtool (test/alerts.integration.test.ts).
  *
  * Signals: the exporter's custom queries (lib/exporter-queries.ts) and `pg_up`, Prometheus' `up`, the kubelet's
  * volume stats and kube-state-metrics' Job and CronJob metrics.
