@@ -12,6 +12,13 @@ export const EXPORTER_CONTAINER_NAME = 'postgres-exporter';
 const QUERIES_MOUNT_PATH = '/etc/postgres-exporter';
 const QUERIES_FILE = 'queries.yaml';
 
+let queriesYaml: string | undefined;
+/** The queries file, the same for every cluster: written once per process (yaml takes milliseconds per call). */
+function exporterQueriesYaml(): string {
+  queriesYaml ??= Yaml.stringify(EXPORTER_QUERIES);
+  return queriesYaml;
+}
+
 export interface MetricsExporterProps {
   /** The cluster's name: the exporter reads its superuser Secret and the Service selects its Spilo pods. */
   readonly clusterName: string;
@@ -48,7 +55,7 @@ export class MetricsExporter extends Construct {
 
     this.queriesConfigMap = new k8s.KubeConfigMap(this, 'Queries', {
       metadata: { name: `${props.clusterName}-exporter-queries`, namespace: props.namespace },
-      data: { [QUERIES_FILE]: Yaml.stringify(EXPORTER_QUERIES) },
+      data: { [QUERIES_FILE]: exporterQueriesYaml() },
     });
 
     const image = props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1';
