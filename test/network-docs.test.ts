@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectivityMatrices, matrixAsText, networkDocument } from '../lib/analysis/flow-matrix';
@@ -31,24 +30,4 @@ test('the diagram draws exactly the allowed flows, deterministically', () => {
   expect(document).toContain('  operator -->|5432, 8008| primary');
   expect(document).toContain('  pooler -->|53/udp, 53/tcp| dns');
   expect(document).not.toMatch(/client -->\|[^|]*8008/);
-});
-
-describe('npm run flows', () => {
-  const flows = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts', 'flows.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
-
-  test('prints the matrix of the named environment from dist/: sources as rows, destinations and ports as columns', () => {
-    const run = flows('dev');
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const dev = matrices.find((m) => m.environment === 'dev')!;
-    expect(run.stdout).toBe(`${matrixAsText(dev)}\n\n`);
-    expect(run.stdout.split('\n')[1]).toMatch(/\| primary 5432 \| primary 8008 .* \| metadata 169\.254\.169\.254$/);
-    expect(run.stdout).toMatch(/\npooler +\| yes +\| - +\|/);
-  });
-
-  test('an unknown environment is an error naming the ones there are', () => {
-    const run = flows('staging');
-    expect(run.status).toBe(1);
-    expect(run.stderr).toBe('no environment "staging": choose one of dev, prod\n');
-  });
 });
