@@ -7,7 +7,7 @@
  * calls (a full disk, a failing rename), injected into the child with `node --require`.
  */
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyProject, readTree } from './util';
 
@@ -82,6 +82,14 @@ test('a configuration error: exit 1, every problem on stderr without a stack tra
   expect(result.stderr).not.toMatch(/^\s+at /m);
 });
 
+test('a TypeScript syntax error: exit 1, esbuild names the file and line, dist/ as it was', () => {
+  breakConfig("volumeSize: '100Gi'", "volumeSize: = '100Gi'");
+  const result = expectUntouchedAfter(() => synth());
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/lib\/config\.ts:\d+:\d+/);
+  expect(result.stderr).toContain('The app could not be bundled: nothing was written, dist/ is unchanged.');
+});
+
 test('a crash midway through writing (disk full): non-zero exit, dist/ as it was, no staging folder left', () => {
   const preload = faultInjection('writeFileSync', 'ENOSPC', "/(^|\\/)\\.dist-/.test(path) && ++calls === 3");
   const result = expectUntouchedAfter(() => synth({ preload }));
@@ -123,4 +131,19 @@ test('a success replaces dist/ completely: stale files disappear, the output is 
   expect(result.status).toBe(0);
   expect(readTree(join(project, 'dist'))).toEqual(readTree(join(ROOT, 'dist')));
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
+});
+
+test('the bundle in .build/ is reused while its inputs are unchanged and rebuilt after an edit', () => {
+  const bundle = join(project, '.build', 'synth.js');
+  expect(synth().status).toBe(0);
+  const built = statSync(bundle).mtimeMs;
+  expect(synth().status).toBe(0);
+  expect(statSync(bundle).mtimeMs).toBe(built);
+
+  // An edit that changes the output: the next synth must see it.
+  breakConfig("volumeSize: '100Gi'", "volumeSize: '200Gi'");
+  const result = synth();
+  expect(result.status).toBe(0);
+  expect(statSync(bundle).mtimeMs).not.toBe(built);
+  expect(readFileSync(join(project, 'dist', 'dev', 'database', 'jewelry-shop-db.k8s.yaml'), 'utf8')).toContain('size: 200Gi');
 });
