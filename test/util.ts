@@ -67,14 +67,17 @@ export function rulePermitsPort(rule: PolicyRule, port: number, protocol = 'TCP'
   return rule.ports.some((p) => (p.protocol ?? 'TCP') === protocol && p.port === port);
 }
 
-/** Every file under `dir`, relative path -> its bytes (not decoded: two trees are equal only when every byte is). */
-export function readTree(dir: string): Record<string, Buffer> {
-  const files: Record<string, Buffer> = {};
+/**
+ * Every file under `dir`, relative path -> its bytes, one character per byte (latin1): two trees are equal only when
+ * every byte is, and jest compares strings far faster than Buffers (which it walks byte by byte).
+ */
+export function readTree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
   const walk = (path: string) => {
     for (const entry of readdirSync(path).sort()) {
       const full = join(path, entry);
       if (statSync(full).isDirectory()) walk(full);
-      else files[relative(dir, full)] = readFileSync(full);
+      else files[relative(dir, full)] = readFileSync(full, 'latin1');
     }
   };
   walk(dir);
