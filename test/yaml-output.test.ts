@@ -14,7 +14,7 @@ describe('every synthesized object is written exactly as Yaml.stringify writes i
   const objects = [
     ...ENVIRONMENTS.flatMap((environment) => synthEnvironment(environment)),
     ...buildGitOps(GITOPS, ENVIRONMENTS, UNWRITTEN_OUTDIR).charts.flatMap((chart) => Testing.synth(chart)),
-    ...synthEnvironment(syntheticFleet({ clusters: 4 })),
+    ...synthEnvironment(syntheticFleet({ clusters: 2 })),
   ];
 
   test.each(objects.map((object) => [`${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`, object] as const))('%s', (_name, object) => {
@@ -49,8 +49,15 @@ describe('values chosen to trip a YAML writer, in every place a value can be', (
       listOfLists: { inner: [{ a: [value, value] }] },
     };
     expect(stringifyYaml(document)).toBe(Yaml.stringify(document));
-    expect(stringifyYaml([value])).toBe(Yaml.stringify([value]));
-    expect(stringifyYaml(value)).toBe(Yaml.stringify(value));
+  });
+
+  test('every string as an item of a list that is the document itself', () => {
+    expect(stringifyYaml(TRICKY_STRINGS)).toBe(Yaml.stringify(TRICKY_STRINGS));
+    expect(stringifyYaml(TRICKY_STRINGS.map((value) => ({ value })))).toBe(Yaml.stringify(TRICKY_STRINGS.map((value) => ({ value }))));
+  });
+
+  test('every string as a document of its own (handed to Yaml.stringify whole)', () => {
+    expect(stringifyYaml(...TRICKY_STRINGS)).toBe(Yaml.stringify(...TRICKY_STRINGS));
   });
 
   test.each(TRICKY_STRINGS.map((key) => [JSON.stringify(key), key] as const))('key %s', (_label, key) => {
