@@ -5,9 +5,13 @@
  * addresses of each environment's Kubernetes API. Every verdict must hold under both readings of `ipBlock` that
  * CNIs implement (external addresses only, as Cilium; pod IPs too, as Calico). A second table states which
  * policies isolate each pod, which catches a policy selecting the wrong pods even where its rules add nothing new.
- * Mutation tests prove the contract fails when a policy is loosened, tightened or mis-selected.
+ * Mutation tests prove the contract fails when a policy is loosened, tightened or mis-selected. The last describe
+ * checks the connectivity matrices of `npm run flows` and docs/network.md against the same contract.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXTERNAL, environmentModel } from '../lib/analysis/environment-model';
+import { connectivityMatrices, matrixAsText, networkDocument } from '../lib/analysis/flow-matrix';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { NetworkModel } from '../lib/analysis/network-model';
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
@@ -336,5 +340,35 @@ describe('the contract fails when a policy is broken (mutation tests)', () => {
         expect.stringMatching(/^pooler -> primary 5432 must be allowed/),
       ]),
     );
+  });
+});
+
+describe('the flow matrix and docs/network.md, generated from the synthesized policies', () => {
+  const ROOT = join(__dirname, '..');
+  const matrices = ENVIRONMENTS.flatMap((environment) => connectivityMatrices(environment, synthEnvironment(environment)));
+
+  test('docs/network.md is what synth generates from the current policies (commit it after npm run synth)', () => {
+    expect(readFileSync(join(ROOT, 'docs', 'network.md'), 'utf8')).toBe(networkDocument(matrices));
+  });
+
+  test.each(matrices.map((m) => [`${m.environment}/${m.cluster}`, m] as const))('the %s matrix shows the contract', (_name, matrix) => {
+    const cell = (source: string, column: string) => matrix.allowed[matrix.sources.findIndex((s) => s.label === source)][matrix.columns.findIndex((c) => c.label === column)];
+    expect(cell('client (labelled)', 'pooler 5432')).toBe(true);
+    expect(cell('client (labelled)', 'primary 8008')).toBe(false);
+    expect(cell('postgres-operator', 'primary 8008')).toBe(true);
+    expect(cell('namespace default', 'primary 5432')).toBe(false);
+    expect(cell('Spilo primary', 'API servers 6443')).toBe(true);
+    expect(cell('pooler', 'API Service 443')).toBe(false);
+    expect(cell('Spilo primary', 'metadata 169.254.169.254')).toBe(false);
+    expect(cell('Prometheus', 'object storage 443')).toBeNull();
+    expect(matrixAsText(matrix).split('\n')).toHaveLength(matrix.sources.length + 3);
+  });
+
+  test('the diagram draws exactly the allowed flows, deterministically', () => {
+    const document = networkDocument(matrices);
+    expect(networkDocument(matrices)).toBe(document);
+    expect(document).toContain('  operator -->|5432, 8008| primary');
+    expect(document).toContain('  pooler -->|53/udp, 53/tcp| dns');
+    expect(document).not.toMatch(/client -->\|[^|]*8008/);
   });
 });
