@@ -6,6 +6,10 @@ module.exports = {
   testEnvironment: 'node',
   // Every core: jest's default leaves one idle, which on a 2-core machine halves the suite's speed.
   maxWorkers: '100%',
+  // A worker whose memory passes this after a test file is replaced (none comes near it). It also keeps jest from
+  // running everything in its own process when there are 20 test files or fewer that were fast last time (its
+  // heuristic): in band, the unit suite takes about 6 s here instead of 4.5 s.
+  workerIdleMemoryLimit: '1GB',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
