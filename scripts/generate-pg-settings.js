@@ -14,8 +14,8 @@ const { tmpdir, userInfo } = require('node:os');
 const { join } = require('node:path');
 
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
-// A TypeScript module rather than a .json file: the app is transpiled file by file to .build/ (scripts/transpile.js),
-// which carries .ts files only.
+// A TypeScript module rather than a .json file: the scripts that run lib/ file by file (scripts/transpile.js, for
+// `npm run flows`, `npm run diff` and the fleet benchmark) carry .ts files only.
 const OUTPUT = join(__dirname, '..', 'lib', 'postgres15-settings.ts');
 /** Contrib modules whose settings only exist once the module is in shared_preload_libraries. */
 const PRELOADED_MODULES = ['pg_stat_statements', 'auto_explain', 'pg_prewarm', 'auth_delay'];
