@@ -113,7 +113,7 @@ function runBundle() {
   const script = new vm.Script(Module.wrap(code.toString('latin1')), { filename: BUNDLE, cachedData });
   const bundleModule = new Module(BUNDLE, module);
   bundleModule.filename = BUNDLE;
-  bundleModule.paths = Module._nodeModulePaths(BUILD);
+  // The bundle requires Node.js' own modules only (and esbuild's optional ones, resolved from .build/).
   const requireFromBundle = Module.createRequire(BUNDLE);
   script.runInThisContext().call(bundleModule.exports, bundleModule.exports, requireFromBundle, bundleModule, BUNDLE, BUILD);
   if (cachedData === undefined || script.cachedDataRejected) {
