@@ -5,11 +5,10 @@
 //   running them: esbuild bundles main.ts, lib/, imports/ and every package they use into one file,
 //   .build/synth.js, again only when one of its inputs changed (.build/synth.inputs.json lists them).
 // - Compiling that file costs V8 about 30 ms on every run: the bytecode of the previous run is kept as a V8 code
-//   cache (.build/synth-<hash>.cache, named after the bundle's content; V8 itself refuses a cache made by another
-//   Node.js version or with other flags, and this script then writes a new one).
+//   cache (.build/synth-<inode>-<time>-<size>.cache, named after the bundle file; V8 itself refuses a cache made by
+//   another Node.js version or with other flags, and this script then writes a new one).
 'use strict';
-const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { join } = require('node:path');
 const vm = require('node:vm');
@@ -106,9 +105,19 @@ async function bundle() {
 
 /** Runs .build/synth.js as a CommonJS module, compiled from the V8 code cache of an earlier run when it fits. */
 function runBundle() {
-  const code = readFileSync(BUNDLE);
-  const hash = createHash('sha1').update(code).digest('hex').slice(0, 16);
-  const cacheFile = join(BUILD, `synth-${hash}.cache`);
+  // The cache is named after this very file (read through one descriptor): its inode, time and size. bundle()
+  // replaces the file by renaming a new one over it, so a new bundle never meets an older bundle's cache.
+  const descriptor = openSync(BUNDLE, 'r');
+  let code;
+  let identity;
+  try {
+    const { ino, mtimeMs, size } = fstatSync(descriptor);
+    identity = `${ino}-${Math.round(mtimeMs)}-${size}`;
+    code = readFileSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+  const cacheFile = join(BUILD, `synth-${identity}.cache`);
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
   const script = new vm.Script(Module.wrap(code.toString('latin1')), { filename: BUNDLE, cachedData });
   const bundleModule = new Module(BUNDLE, module);
@@ -118,7 +127,7 @@ function runBundle() {
   script.runInThisContext().call(bundleModule.exports, bundleModule.exports, requireFromBundle, bundleModule, BUNDLE, BUILD);
   if (cachedData === undefined || script.cachedDataRejected) {
     // After the run, so that the cache holds every function the synth compiled, not only the top level.
-    for (const stale of readdirSync(BUILD).filter((file) => /^synth-[0-9a-f]+\.cache$/.test(file))) rmSync(join(BUILD, stale), { force: true });
+    for (const stale of readdirSync(BUILD).filter((file) => /^synth-[0-9-]+\.cache$/.test(file))) rmSync(join(BUILD, stale), { force: true });
     writeAtomically(cacheFile, script.createCachedData());
   }
 }
