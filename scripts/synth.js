@@ -127,7 +127,7 @@ function runBundle() {
   script.runInThisContext().call(bundleModule.exports, bundleModule.exports, requireFromBundle, bundleModule, BUNDLE, BUILD);
   if (cachedData === undefined || script.cachedDataRejected) {
     // After the run, so that the cache holds every function the synth compiled, not only the top level.
-    for (const stale of readdirSync(BUILD).filter((file) => /^synth-[0-9-]+\.cache$/.test(file))) rmSync(join(BUILD, stale), { force: true });
+    for (const stale of readdirSync(BUILD).filter((file) => /^synth-.+\.cache$/.test(file))) rmSync(join(BUILD, stale), { force: true });
     writeAtomically(cacheFile, script.createCachedData());
   }
 }
