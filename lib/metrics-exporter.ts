@@ -1,4 +1,4 @@
-import { ApiObject, Yaml } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../imports/postgresql-acid.zalan.do';
@@ -6,6 +6,7 @@ import { ClusterPodLabels } from './labels';
 import { ContainerResources } from './postgres-cluster';
 import { EXPORTER_QUERIES } from './exporter-queries';
 import { validateImage } from './validation';
+import { stringifyYaml } from './yaml-output';
 
 export const EXPORTER_PORT = 9187;
 export const EXPORTER_CONTAINER_NAME = 'postgres-exporter';
@@ -15,7 +16,7 @@ const QUERIES_FILE = 'queries.yaml';
 let queriesYaml: string | undefined;
 /** The queries file, the same for every cluster: written once per process (yaml takes milliseconds per call). */
 function exporterQueriesYaml(): string {
-  queriesYaml ??= Yaml.stringify(EXPORTER_QUERIES);
+  queriesYaml ??= stringifyYaml(EXPORTER_QUERIES);
   return queriesYaml;
 }
 

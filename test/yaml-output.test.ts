@@ -5,6 +5,7 @@
 import { Testing, Yaml } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS, GITOPS } from '../lib/config';
+import { EXPORTER_QUERIES } from '../lib/exporter-queries';
 import { syntheticFleet } from '../lib/fleet';
 import { buildGitOps } from '../lib/synthesize';
 import { stringifyYaml } from '../lib/yaml-output';
@@ -19,6 +20,10 @@ describe('every synthesized object is written exactly as Yaml.stringify writes i
 
   test.each(objects.map((object) => [`${object.kind} ${object.metadata?.namespace}/${object.metadata?.name}`, object] as const))('%s', (_name, object) => {
     expect(stringifyYaml(object)).toBe(Yaml.stringify(object));
+  });
+
+  test('the exporter queries file (written with stringifyYaml into its ConfigMap)', () => {
+    expect(stringifyYaml(EXPORTER_QUERIES)).toBe(Yaml.stringify(EXPORTER_QUERIES));
   });
 
   test('several documents in one file, separated as cdk8s separates them', () => {
