@@ -141,8 +141,9 @@ if (require.main === module) {
     bundle().then(
       // On the next tick, out of the promise: an error of the app is an uncaught exception, as on the path above.
       () => process.nextTick(runBundle),
-      // esbuild has printed what it could not compile (file, line, message); nothing was written.
-      () => {
+      // A compile error: esbuild has printed it (file, line, message). Anything else (.build/ not writable): its message.
+      (error) => {
+        if (!Array.isArray(error?.errors)) process.stderr.write(`${error?.message ?? error}\n`);
         process.stderr.write('The app could not be bundled: nothing was written, dist/ is unchanged.\n');
         process.exitCode = 1;
       },
