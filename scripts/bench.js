@@ -2,16 +2,17 @@
 // baseline measured in the same run:
 //   (a) `npm run synth` against the stock path (`cdk8s synth` running `npx ts-node main.ts` on the same code),
 //   (b) type-checking with TypeScript 7 (`npm test`'s `tsc`) against TypeScript 5.9's `tsc`,
-//   (c) the unit suite (jest with swc, integration tests left out) against its 5 s budget,
+//   (c) the unit suite (jest with swc, *.integration.test.ts left out) against the stock jest with ts-jest on the
+//       same files, and its 5 s budget,
 //   (d) generated fleets of 1, 10, 100 and 1,000 clusters: wall time, peak memory, cost per cluster, against cdk8s'
 //       own `app.synth()` on the same fleets (up to 300 clusters: it is quadratic).
-// Writes bench/results.json, bench/results.md and the Performance section of README.md (between its bench markers), and checks the targets, saying
-// by how much and why one is missed.
+// Writes bench/results.json, bench/results.md and the Performance section of README.md (between its bench markers),
+// and checks the targets, saying by how much and why one is missed.
 //
-//   npm run bench                 # about 2.5 minutes on 2 cores
+//   npm run bench                 # about 5 minutes on 2 cores
 //   npm run bench -- --quick      # one run of each, nothing written: a smoke test of the script
 //
-// The stock toolchain (ts-node on TypeScript 5.9) lives in bench/stock-toolchain, installed apart so that its
+// The stock toolchain (ts-node and ts-jest on TypeScript 5.9) lives in bench/stock-toolchain, installed apart so that its
 // `tsc` never shadows the project's TypeScript 7; it is installed from its lock file on first use.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -102,14 +103,19 @@ function packageVersion(directory) {
 /** The stock toolchain's node_modules, installed from bench/stock-toolchain's lock file if absent. */
 function stockToolchain() {
   const modules = join(STOCK, 'node_modules');
-  if (!existsSync(join(modules, 'ts-node')) || !existsSync(join(modules, 'typescript'))) {
-    log('installing the stock toolchain (ts-node, TypeScript 5.9) into bench/stock-toolchain/node_modules');
+  if (!['ts-node', 'typescript', 'ts-jest'].every((name) => existsSync(join(modules, name)))) {
+    log('installing the stock toolchain (ts-node, ts-jest, TypeScript 5.9) into bench/stock-toolchain/node_modules');
     timed('npm', ['ci', '--no-audit', '--no-fund'], { cwd: STOCK, env: QUIET_NPM });
   }
   return {
     tsNode: join(modules, 'ts-node'),
     typescript: join(modules, 'typescript'),
-    versions: { 'ts-node': packageVersion(join(modules, 'ts-node')), typescript: packageVersion(join(modules, 'typescript')) },
+    tsJest: join(modules, 'ts-jest'),
+    versions: {
+      'ts-node': packageVersion(join(modules, 'ts-node')),
+      'ts-jest': packageVersion(join(modules, 'ts-jest')),
+      typescript: packageVersion(join(modules, 'typescript')),
+    },
   };
 }
 
@@ -247,8 +253,29 @@ function npmTestJestArgs() {
   return command.split(/\s+/).slice(1);
 }
 
-function measureTests() {
-  const report = join(mkdtempSync(join(os.tmpdir(), 'jewelry-shop-db-bench-jest-')), 'report.json');
+/**
+ * A jest configuration for the stock path on the same test files: jest.config.js with ts-jest (TypeScript 5.9,
+ * type-checking each file, as `cdk8s init typescript-app` sets it up) instead of swc, jest's default number of
+ * workers and no --no-opt, and a cache folder of its own.
+ */
+function stockJestConfig(stock, folder) {
+  const file = join(folder, 'jest.stock.config.js');
+  writeFileSync(file, [
+    `const { maxWorkers, workerIdleMemoryLimit, transform, ...config } = require(${JSON.stringify(join(ROOT, 'jest.config.js'))});`,
+    'module.exports = {',
+    '  ...config,',
+    `  rootDir: ${JSON.stringify(ROOT)},`,
+    `  cacheDirectory: ${JSON.stringify(join(folder, 'cache'))},`,
+    `  transform: { '^.+\\.ts$': [${JSON.stringify(stock.tsJest)}, { compiler: ${JSON.stringify(stock.typescript)} }] },`,
+    '};',
+    '',
+  ].join('\n'));
+  return file;
+}
+
+function measureTests(stock) {
+  const folder = mkdtempSync(join(os.tmpdir(), 'jewelry-shop-db-bench-jest-'));
+  const report = join(folder, 'report.json');
   try {
     const jestArgs = npmTestJestArgs();
     const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
@@ -276,9 +303,23 @@ function measureTests() {
       return run.seconds;
     }, 0);
     const everything = { wall: npmTest, tests: all.numTotalTests, skipped: all.numPendingTests + all.numTodoTests, suites: all.numTotalTestSuites };
-    return { command: `node ${jestArgs.join(' ')}`, wall, tests: last.numTotalTests, skipped, suites: last.numTotalTestSuites, slowest: files.slice(0, 3), integration, everything };
+
+    // Cold: an empty transform cache (a fresh clone, or every file changed), ours and the stock path.
+    const unitArgs = ['--silent', `--testPathIgnorePatterns=${INTEGRATION_TESTS}`];
+    log('unit suite with an empty jest cache, 1 run');
+    const cold = timed(process.execPath, [...jestArgs, ...unitArgs, `--cacheDirectory=${join(folder, 'ours-cold-cache')}`], { cwd: ROOT }).seconds;
+    const stockConfig = stockJestConfig(stock, folder);
+    const stockArgs = [jest, '-c', stockConfig, '--ci', ...unitArgs];
+    log(`stock: jest with ts-jest (TypeScript ${stock.versions.typescript}), empty cache, 1 run`);
+    const stockCold = timed(process.execPath, stockArgs, { cwd: ROOT }).seconds;
+    log(`stock: jest with ts-jest, ${SLOW_RUNS} runs`);
+    const stockWall = repeat(SLOW_RUNS, () => timed(process.execPath, stockArgs, { cwd: ROOT }).seconds, 0);
+    return {
+      command: `node ${jestArgs.join(' ')}`, wall, cold, tests: last.numTotalTests, skipped, suites: last.numTotalTestSuites,
+      slowest: files.slice(0, 3), integration, everything, stock: { wall: stockWall, cold: stockCold },
+    };
   } finally {
-    rmSync(join(report, '..'), { recursive: true, force: true });
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 
@@ -393,7 +434,7 @@ function markdown(results) {
     + `Load average at start ${machine.loadAverageAtStart.join(' / ')}, at end ${machine.loadAverageAtEnd.join(' / ')} `
     + '(other processes share the CPU: absolute times are noisy, ratios less so).', '');
   lines.push(`Toolchains: TypeScript ${versions.typescript} (\`npm test\`), esbuild ${versions.esbuild} (\`npm run synth\`), swc ${versions.swc} (jest), jest ${versions.jest}, `
-    + `cdk8s ${versions.cdk8s}, cdk8s-cli ${versions['cdk8s-cli']}; stock path: ts-node ${versions.stock['ts-node']} on `
+    + `cdk8s ${versions.cdk8s}, cdk8s-cli ${versions['cdk8s-cli']}; stock path: ts-node ${versions.stock['ts-node']} and ts-jest ${versions.stock['ts-jest']} on `
     + `TypeScript ${versions.stock.typescript}.`, '');
 
   lines.push('## Targets', '');
@@ -432,12 +473,15 @@ function markdown(results) {
     `TypeScript ${versions.stock.typescript} \`tsc --noEmit\`: ${s(typecheck.baseline.median)}`, x(typecheck.baseline.median / typecheck.ours.median));
   row(`unit suite: \`${tests.command}\` without *.integration.test.ts (${tests.suites} files, ${tests.tests} tests, ${tests.skipped} skipped)`, s(tests.wall.median), tests.wall.runs.map((r) => r.toFixed(2)).join(', '),
     `budget ${s(TARGETS.unitTestSeconds)}`, `${((tests.wall.median / TARGETS.unitTestSeconds) * 100).toFixed(0)}% of budget`);
+  row('the same unit suite with an empty jest cache (fresh clone)', s(tests.cold), '1 run', `stock, empty cache: ${s(tests.stock.cold)}`, x(tests.stock.cold / tests.cold));
+  row('stock: the same unit suite with `jest` and ts-jest (type-checks each file; jest\'s default workers)', s(tests.stock.wall.median), tests.stock.wall.runs.map((r) => r.toFixed(2)).join(', '),
+    `ours: ${s(tests.wall.median)}`, `${x(tests.stock.wall.median / tests.wall.median)} slower`);
   row(`everything \`npm test\` runs: type-check, unit and integration tests (${tests.everything.suites} files, ${tests.everything.tests} tests, ${tests.everything.skipped} skipped)`,
     s(tests.everything.wall.median), tests.everything.wall.runs.map((r) => r.toFixed(2)).join(', '), 'for information', '');
   lines.push('', `Slowest test files (last run): ${tests.slowest.map((f) => `${f.file} ${s(f.seconds)}`).join(', ')}. `
     + `Not in the unit suite (they run real programs: PostgreSQL, PgBouncer, promtool, postgres_exporter, git, the CLIs in child processes): ${tests.integration.length > 0 ? tests.integration.join(', ') : 'none'}. `
-    + 'No stock test baseline (ts-jest) is measured: ts-jest requires TypeScript < 7 as a peer and would have to be '
-    + 'installed beside jest in the stock toolchain.', '');
+    + `The stock rows run the same files with ts-jest ${versions.stock['ts-jest']} on TypeScript ${versions.stock.typescript} `
+    + '(from bench/stock-toolchain: ts-jest cannot use TypeScript 7), as `cdk8s init typescript-app` configures jest.', '');
 
   lines.push('## (d) Fleets (generated: 2 clusters per namespace, one process per measurement)', '');
   row('clusters', 'wall', 'load', 'build', 'synth + write', 'peak RSS', 'output', 'cdk8s `app.synth()` wall', 'speedup');
@@ -484,8 +528,8 @@ function readmeSection(results) {
     `${x(synth.stockDirect.median / synth.direct.median)} faster`);
   row('type-check', `${s(typecheck.ours.median)} (TypeScript 7)`, `TypeScript 5.9: ${s(typecheck.baseline.median)}`,
     `${x(typecheck.baseline.median / typecheck.ours.median)} faster`);
-  row('unit tests (jest with swc, without *.integration.test.ts)', s(tests.wall.median), `budget ${s(TARGETS.unitTestSeconds)}`,
-    `${((tests.wall.median / TARGETS.unitTestSeconds) * 100).toFixed(0)}% of budget`);
+  row('unit tests (jest with swc, without *.integration.test.ts)', s(tests.wall.median),
+    `stock jest with ts-jest: ${s(tests.stock.wall.median)} (budget ${s(TARGETS.unitTestSeconds)})`, `${x(tests.stock.wall.median / tests.wall.median)} faster`);
   row('everything `npm test` runs (type-check, unit and integration tests)', s(tests.everything.wall.median), 'for information', '');
   for (const fleet of fleets.ours) {
     const stock = fleets.stock.find((f) => f.clusters === fleet.clusters);
@@ -527,7 +571,7 @@ function main() {
 
   const synth = measureSynth(stock);
   const typecheck = measureTypecheck(stock, typescript);
-  const tests = measureTests();
+  const tests = measureTests(stock);
   const ours = FLEET_SIZES.map((clusters) => measureFleet(clusters, false));
   const stockFleets = STOCK_FLEET_SIZES.map((clusters) => measureFleet(clusters, true));
   const fleets = { ours, stock: stockFleets, oursMarginal: marginalCosts(ours), stockMarginal: marginalCosts(stockFleets) };
