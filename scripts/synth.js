@@ -135,6 +135,8 @@ function runBundle() {
 module.exports = { bundle, bundleIsCurrent, runBundle, BUNDLE, INPUTS };
 
 if (require.main === module) {
+  // dist/ and docs/ are the project's, wherever the command was started from.
+  process.chdir(ROOT);
   if (bundleIsCurrent()) {
     runBundle();
   } else {
