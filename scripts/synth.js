@@ -7,6 +7,8 @@
 // - Compiling that file costs V8 about 30 ms on every run: the bytecode of the previous run is kept as a V8 code
 //   cache (.build/synth-<inode>-<time>-<size>.cache, named after the bundle file; V8 itself refuses a cache made by
 //   another Node.js version or with other flags, and this script then writes a new one).
+// - An error of the app is shown with its places in the TypeScript sources (esbuild's source map,
+//   .build/synth.js.map, read only then), not as a line of the minified bundle.
 'use strict';
 const { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
@@ -16,6 +18,8 @@ const vm = require('node:vm');
 const ROOT = join(__dirname, '..');
 const BUILD = join(ROOT, '.build');
 const BUNDLE = join(BUILD, 'synth.js');
+/** esbuild's source map of the bundle: read only to show where in lib/ an error happened. */
+const SOURCE_MAP = `${BUNDLE}.map`;
 const INPUTS = join(BUILD, 'synth.inputs.json');
 const ENTRY = 'main.ts';
 
@@ -77,8 +81,11 @@ async function bundle() {
       charset: 'ascii',
       minifyWhitespace: true,
       legalComments: 'none',
+      sourcemap: 'external',
+      sourcesContent: false,
       metafile: true,
       write: false,
+      outfile: 'synth.js',
       logLevel: 'warning',
     });
   } finally {
@@ -87,7 +94,9 @@ async function bundle() {
   // The inputs first recorded as "changed", so that a crash between the two writes means "bundle again".
   mkdirSync(BUILD, { recursive: true });
   rmSync(INPUTS, { force: true });
-  writeAtomically(BUNDLE, result.outputFiles[0].contents);
+  const output = (path) => result.outputFiles.find((file) => file.path === path).contents;
+  writeAtomically(SOURCE_MAP, output(join(ROOT, 'synth.js.map')));
+  writeAtomically(BUNDLE, output(join(ROOT, 'synth.js')));
   // esbuild's paths are relative to ROOT. A package in node_modules counts by its package.json (npm rewrites it
   // with every install of another version): 5 files to check instead of 100. After patching a package's files by
   // hand, delete .build/.
@@ -124,12 +133,36 @@ function runBundle() {
   bundleModule.filename = BUNDLE;
   // The bundle requires Node.js' own modules only (and esbuild's optional ones, resolved from .build/).
   const requireFromBundle = Module.createRequire(BUNDLE);
-  script.runInThisContext().call(bundleModule.exports, bundleModule.exports, requireFromBundle, bundleModule, BUNDLE, BUILD);
+  try {
+    script.runInThisContext().call(bundleModule.exports, bundleModule.exports, requireFromBundle, bundleModule, BUNDLE, BUILD);
+  } catch (error) {
+    // A bug, or a value of the wrong type in lib/config.ts (`npm test` type-checks it; the synth does not). Node
+    // would print the minified line of the bundle: show the error with its places in the TypeScript sources.
+    process.stderr.write(`${sourceMappedStack(error)}\n\nThe synth failed: nothing was written, dist/ is unchanged.\n`);
+    process.exitCode = 1;
+    return;
+  }
   if (cachedData === undefined || script.cachedDataRejected) {
     // After the run, so that the cache holds every function the synth compiled, not only the top level.
     for (const stale of readdirSync(BUILD).filter((file) => /^synth-.+\.cache$/.test(file))) rmSync(join(BUILD, stale), { force: true });
     writeAtomically(cacheFile, script.createCachedData());
   }
+}
+
+/** `error.stack` with every place in the bundle replaced by its place in the sources (`lib/validation.ts:86:43`). */
+function sourceMappedStack(error) {
+  const stack = error instanceof Error ? String(error.stack) : String(error);
+  let map;
+  try {
+    map = new Module.SourceMap(JSON.parse(readFileSync(SOURCE_MAP, 'utf8')));
+  } catch {
+    return stack;
+  }
+  const wrapper = Module.wrapper[0].length; // what Module.wrap put before the bundle's first line
+  return stack.replaceAll(`${BUNDLE}:`, '\0').replace(/\0(\d+):(\d+)/g, (place, line, column) => {
+    const entry = map.findEntry(Number(line) - 1, Number(column) - 1 - (line === '1' ? wrapper : 0));
+    return entry?.originalSource ? `${entry.originalSource.replace(/^(\.\.\/)+/, '')}:${entry.originalLine + 1}:${entry.originalColumn + 1}` : place;
+  }).replaceAll('\0', `${BUNDLE}:`);
 }
 
 module.exports = { bundle, bundleIsCurrent, runBundle, BUNDLE, INPUTS };

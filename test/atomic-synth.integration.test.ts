@@ -90,6 +90,16 @@ test('a TypeScript syntax error: exit 1, esbuild names the file and line, dist/ 
   expect(result.stderr).toContain('The app could not be bundled: nothing was written, dist/ is unchanged.');
 });
 
+test('a crash in the app (a value of the wrong type, which only `npm test` type-checks): exit 1, the error with its place in lib/, dist/ as it was', () => {
+  breakConfig("teamId: 'jewelry-shop',", 'teamId: undefined as any,');
+  const result = expectUntouchedAfter(() => synth());
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/^TypeError: Cannot read properties of undefined/);
+  expect(result.stderr).toMatch(/\n {4}at validateClusterProps \(lib\/validation\.ts:\d+:\d+\)\n/);
+  expect(result.stderr).not.toContain('.build/synth.js');
+  expect(result.stderr).toContain('The synth failed: nothing was written, dist/ is unchanged.');
+});
+
 test('a crash midway through writing (disk full): non-zero exit, dist/ as it was, no staging folder left', () => {
   const preload = faultInjection('writeFileSync', 'ENOSPC', "/(^|\\/)\\.dist-/.test(path) && ++calls === 3");
   const result = expectUntouchedAfter(() => synth({ preload }));
