@@ -14,7 +14,7 @@ const QUERIES_MOUNT_PATH = '/etc/postgres-exporter';
 const QUERIES_FILE = 'queries.yaml';
 
 let queriesYaml: string | undefined;
-/** The queries file, the same for every cluster: written once per process (yaml takes milliseconds per call). */
+/** The queries file: the same for every cluster, so written once per process (a fleet has hundreds of clusters). */
 function exporterQueriesYaml(): string {
   queriesYaml ??= stringifyYaml(EXPORTER_QUERIES);
   return queriesYaml;
