@@ -12,7 +12,10 @@ import { parse } from 'yaml';
 
 const require = createRequire(import.meta.url);
 
-const SHARED_CRDS = join('..', 'shared', 'crds');
+// Overridable, so that a test can check what is committed: SHARED_CRDS=<dir> node scripts/import.mjs [name ...]
+const SHARED_CRDS = process.env.SHARED_CRDS ?? join('..', 'shared', 'crds');
+/** The imports to regenerate, by their name in cdk8s.yaml (`postgresql`, `k8s`, ...); none named: all of them. */
+const ONLY = process.argv.slice(2);
 
 /** Upstream URL (as pinned in cdk8s.yaml) -> file name of its unchanged copy in ../shared/crds. */
 const LOCAL_COPY = {
@@ -53,8 +56,14 @@ if (!existsSync(SHARED_CRDS)) {
 // `cdk8s import NAME:=FILE` appends FILE to cdk8s.yaml (and drops its comments): keep the file as written.
 const config = readFileSync('cdk8s.yaml', 'utf8');
 const { imports } = parse(config);
-rmSync('imports', { recursive: true, force: true });
-for (const entry of imports) {
+const importName = (entry) => (/^k8s@/.test(entry) ? 'k8s' : entry.split(':=')[0]);
+const unknown = ONLY.filter((name) => !imports.some((entry) => importName(entry) === name));
+if (unknown.length > 0) {
+  console.error(`no import named ${unknown.join(', ')} in cdk8s.yaml: choose from ${imports.map(importName).join(', ')}`);
+  process.exit(1);
+}
+if (ONLY.length === 0) rmSync('imports', { recursive: true, force: true });
+for (const entry of imports.filter((e) => ONLY.length === 0 || ONLY.includes(importName(e)))) {
   if (/^k8s@/.test(entry)) {
     await importKubernetesKinds(entry);
     continue;

@@ -88,7 +88,7 @@ export function readTree(dir: string): Record<string, string> {
  * What the synth, the drift gate and the diff read and write. Files keep their times, so that the synth's bundle in
  * `.build/` (scripts/synth.js) counts as current, and the transpiled files of the other scripts too.
  */
-const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'scripts', 'schemas', 'dist', 'docs', '.build', 'package.json', 'package-lock.json', 'tsconfig.json'];
+const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'scripts', 'schemas', 'dist', 'docs', '.build', 'package.json', 'package-lock.json', 'tsconfig.json', 'cdk8s.yaml'];
 
 /** A temporary copy of the project (node_modules linked) in which scripts may write freely; remove it after use. */
 export function copyProject(prefix: string): string {
