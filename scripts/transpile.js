@@ -1,6 +1,7 @@
-// Transpiles the app's TypeScript (main.ts, lib/, imports/) to CommonJS in .build/ with swc, without
-// type-checking: that is `npm test`'s job (tsc). Only files newer than their output are transpiled again,
-// so a synth after a one-line change costs milliseconds. Used by scripts/synth.js and the benchmark.
+// Transpiles the app's TypeScript (main.ts, lib/, imports/) file by file to CommonJS in .build/ with swc, without
+// type-checking: that is `npm test`'s job (tsc). Only files newer than their output are transpiled again.
+// For the scripts that call lib/ functions by module (`npm run flows`, `npm run diff`, the fleet benchmark);
+// `npm run synth` bundles instead (scripts/synth.js).
 'use strict';
 const { readdirSync, statSync, readFileSync, writeFileSync, mkdirSync, existsSync } = require('node:fs');
 const { join, dirname, relative } = require('node:path');
