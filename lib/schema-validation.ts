@@ -74,14 +74,14 @@ export class SchemaValidator {
     this.customKinds = custom.kinds;
 
     if (cacheDir === undefined) {
-      const { validators } = compileAll(kubernetes, custom);
-      this.validatorOf = (id) => validators[id];
+      const { ajv, schemaIds } = compileAll(kubernetes, custom);
+      this.validatorOf = (id) => ajv.getSchema(schemaIds[id]) as ValidateFunction;
       return;
     }
     const ajvVersion = JSON.parse(readFileSync(join(dirname(require.resolve('ajv')), '..', 'package.json'), 'utf8')).version;
     const hash = createHash('sha256').update(JSON.stringify([ajvVersion, AJV_OPTIONS])).update(kubernetesText).update(customText).digest('hex');
     const folder = join(cacheDir, `schema-validators-${hash.slice(0, 16)}`);
-    if (!existsSync(folder)) writeValidatorModules(compileAll(kubernetes, custom).modules, cacheDir, folder);
+    if (!existsSync(folder)) writeValidatorModules(compileAll(kubernetes, custom), cacheDir, folder);
     const files: Record<string, string> = JSON.parse(readFileSync(join(folder, 'index.json'), 'utf8'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.validatorOf = (id) => require(join(folder, files[id])).validate;
@@ -115,11 +115,8 @@ export class SchemaValidator {
   }
 }
 
-/**
- * Every kind's validator, compiled by ajv, and ajv's standalone code of each (a CommonJS module exporting it as
- * `validate`), by validator id.
- */
-function compileAll(kubernetes: any, custom: any): { validators: Record<string, ValidateFunction>; modules: Record<string, string> } {
+/** Every kind's schema added to one ajv instance, and the $id there of each validator id. */
+function compileAll(kubernetes: any, custom: any): { ajv: Ajv; schemaIds: Record<string, string> } {
   const ajv = new Ajv(AJV_OPTIONS);
   ajv.addSchema({ $id: 'kubernetes-1.27.json', definitions: kubernetes.definitions });
   // validator id -> schema $id; the $ids are plain names, which ajv does not read as paths to resolve $refs against.
@@ -134,17 +131,18 @@ function compileAll(kubernetes: any, custom: any): { validators: Record<string, 
   for (const [key, releases] of Object.entries<Record<string, object>>(custom.kinds)) {
     for (const [schema, definition] of Object.entries(releases)) add(validatorId(key, schema), definition);
   }
-  const validators = Object.fromEntries(Object.entries(schemaIds).map(([id, schemaId]) => [id, ajv.getSchema(schemaId) as ValidateFunction]));
-  const modules = Object.fromEntries(Object.entries(schemaIds).map(([id, schemaId]) => [id, standaloneCode(ajv, { validate: schemaId })]));
-  return { validators, modules };
+  return { ajv, schemaIds };
 }
 
-/** Writes the modules and their index.json into `folder` as a whole: built beside it, then renamed into place. */
-function writeValidatorModules(modules: Record<string, string>, cacheDir: string, folder: string): void {
+/**
+ * Writes ajv's standalone code of each validator (a CommonJS module exporting it as `validate`) and an index.json
+ * of their file names into `folder` as a whole: built beside it, then renamed into place.
+ */
+function writeValidatorModules({ ajv, schemaIds }: ReturnType<typeof compileAll>, cacheDir: string, folder: string): void {
   mkdirSync(cacheDir, { recursive: true });
   const building = mkdtempSync(`${folder}.`);
-  const files = Object.fromEntries(Object.keys(modules).map((id, index) => [id, `${index}.js`]));
-  for (const [id, code] of Object.entries(modules)) writeFileSync(join(building, files[id]), code);
+  const files = Object.fromEntries(Object.keys(schemaIds).map((id, index) => [id, `${index}.js`]));
+  for (const [id, schemaId] of Object.entries(schemaIds)) writeFileSync(join(building, files[id]), standaloneCode(ajv, { validate: schemaId }));
   writeFileSync(join(building, 'index.json'), `${JSON.stringify(files, null, 1)}\n`);
   try {
     renameSync(building, folder);
