@@ -15,10 +15,15 @@ export function stringifyYaml(...documents: readonly unknown[]): string {
   return documents.map((document) => (document === undefined ? '\n' : stringifyDocument(document))).join('---\n');
 }
 
-/** A string that YAML 1.1 reads back as the same string without quotes, in any block context. */
+/** Strings of this form, but for YAML_11_WORDS and a trailing space, read back unquoted as themselves. */
 const PLAIN_SAFE = /^[A-Za-z_][A-Za-z0-9_./ -]*$/;
 /** The words of that form that YAML 1.1 reads as a boolean or null instead. */
 const YAML_11_WORDS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
+
+/** Whether `text` is written as it is, unquoted, as a key or a value in any block context. */
+function isPlainSafe(text: string): boolean {
+  return PLAIN_SAFE.test(text) && !YAML_11_WORDS.test(text) && !text.endsWith(' ');
+}
 
 /** Thrown inside the fast path for what it does not cover; the document is then written by `Yaml.stringify`. */
 class NotCovered extends Error {}
@@ -67,7 +72,7 @@ function listLines(list: readonly unknown[], indent: string): string {
 }
 
 function keyText(key: string): string {
-  if (PLAIN_SAFE.test(key) && !YAML_11_WORDS.test(key) && !key.endsWith(' ')) return key;
+  if (isPlainSafe(key)) return key;
   throw new NotCovered();
 }
 
@@ -80,7 +85,7 @@ const renderedByYaml = new Map<unknown, string>();
  */
 function scalarText(value: unknown, indent: string): string {
   if (typeof value === 'string') {
-    if (PLAIN_SAFE.test(value) && !YAML_11_WORDS.test(value) && !value.endsWith(' ')) return value;
+    if (isPlainSafe(value)) return value;
   } else if (typeof value === 'number') {
     if (Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
   } else if (typeof value === 'boolean') {
