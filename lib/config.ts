@@ -1,7 +1,7 @@
-import { DatabaseClusterConfig } from './database-chart';
-import { GitOpsConfig } from './gitops';
-import { KubernetesApiAddresses } from './network-policies';
-import { SslPolicy } from './pg-hba';
+import { DatabaseClusterConfig } from './constructs/database-chart';
+import { GitOpsConfig } from './constructs/gitops';
+import { KubernetesApiAddresses } from './constructs/network-policies';
+import { SslPolicy } from './constructs/pg-hba';
 
 /** One target Kubernetes cluster; synthesized to `dist/<name>/`. */
 export interface EnvironmentConfig {

@@ -1,5 +1,5 @@
-// `npm run generate:pg-settings`: writes lib/postgres15-settings.ts, the catalogue of every PostgreSQL 15
-// setting (name, type, unit, range, enum values, context, default) that lib/postgres-settings.ts checks
+// `npm run generate:pg-settings`: writes lib/rules/postgres15-settings.ts, the catalogue of every PostgreSQL 15
+// setting (name, type, unit, range, enum values, context, default) that lib/rules/postgres-settings.ts checks
 // `postgresql.parameters` against at synth time, without a server.
 //
 // The catalogue is read from a real, throwaway PostgreSQL 15 (Debian `postgresql-15`): initdb in a temporary
@@ -16,7 +16,7 @@ const { join } = require('node:path');
 const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 // A TypeScript module rather than a .json file: the scripts that run lib/ file by file (scripts/transpile.js, for
 // `npm run flows`, `npm run diff` and the fleet benchmark) carry .ts files only.
-const OUTPUT = join(__dirname, '..', 'lib', 'postgres15-settings.ts');
+const OUTPUT = join(__dirname, '..', 'lib', 'rules', 'postgres15-settings.ts');
 /** Contrib modules whose settings only exist once the module is in shared_preload_libraries. */
 const PRELOADED_MODULES = ['pg_stat_statements', 'auto_explain', 'pg_prewarm', 'auth_delay'];
 /** Contrib modules that define their settings when loaded into a session. */

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_THRESHOLDS, AlertThresholds } from '../lib/alerts';
+import { DEFAULT_THRESHOLDS, AlertThresholds } from '../lib/constructs/alerts';
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
 import { describeWithPromtool, promtool } from './support/promtool';
 import { find, synthEnvironment } from './util';

@@ -95,7 +95,7 @@ test('a crash in the app (a value of the wrong type, which only `npm test` type-
   const result = expectUntouchedAfter(() => synth());
   expect(result.status).toBe(1);
   expect(result.stderr).toMatch(/^TypeError: Cannot read properties of undefined/);
-  expect(result.stderr).toMatch(/\n {4}at validateClusterProps \(lib\/validation\.ts:\d+:\d+\)\n/);
+  expect(result.stderr).toMatch(/\n {4}at validateClusterProps \(lib\/rules\/cluster\.ts:\d+:\d+\)\n/);
   expect(result.stderr).not.toContain('.build/synth.js');
   expect(result.stderr).toContain('The synth failed: nothing was written, dist/ is unchanged.');
 });

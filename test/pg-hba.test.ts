@@ -1,4 +1,5 @@
-import { buildPgHba, HbaConnection, matchPgHba, SslPolicy } from '../lib/pg-hba';
+import { buildPgHba, SslPolicy } from '../lib/constructs/pg-hba';
+import { HbaConnection, matchPgHba } from '../tools/pg-hba-match';
 
 const remote = (overrides: Partial<HbaConnection>): HbaConnection => ({
   transport: 'host', ssl: false, replication: false, database: 'jewelry_shop', user: 'jewelry_app', address: '10.42.0.5', ...overrides,

@@ -1,7 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { DEV, PROD } from '../lib/config';
-import { DEFAULT_PATRONI, PostgresCluster } from '../lib/postgres-cluster';
-import { SslPolicy } from '../lib/pg-hba';
+import { DEFAULT_PATRONI, PostgresCluster } from '../lib/constructs/postgres-cluster';
+import { SslPolicy } from '../lib/constructs/pg-hba';
 import { find, synthEnvironment, testApp } from './util';
 
 describe('the dev cluster is the seed cluster', () => {

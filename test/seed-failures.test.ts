@@ -4,7 +4,8 @@
  * Run one failure's tests with `npx jest -t 'failure 2'`.
  */
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
-import { matchPgHba, REPLICATION_ROLE, SslPolicy } from '../lib/pg-hba';
+import { REPLICATION_ROLE, SslPolicy } from '../lib/constructs/pg-hba';
+import { matchPgHba } from '../tools/pg-hba-match';
 import { find, K8sObject, rulePermitsPort, rulesOf, synthEnvironment } from './util';
 
 const byEnvironment = new Map<string, K8sObject[]>();

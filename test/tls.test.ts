@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
 import { DEV, PROD } from '../lib/config';
-import { matchPgHba, SslPolicy } from '../lib/pg-hba';
-import { PostgresCluster } from '../lib/postgres-cluster';
-import { validateTls } from '../lib/tls';
+import { SslPolicy } from '../lib/constructs/pg-hba';
+import { matchPgHba } from '../tools/pg-hba-match';
+import { PostgresCluster } from '../lib/constructs/postgres-cluster';
+import { validateTls } from '../lib/constructs/tls';
 import { find, findAll, synthEnvironment, testApp } from './util';
 
 describe('TLS-required mode (prod)', () => {

@@ -5,7 +5,7 @@
  * other namespaces and in `default`, the operator, Prometheus, CoreDNS, and external addresses: the API Service
  * address, an API server, a public object-storage address, the cloud metadata address and a private address.
  */
-import { parseIpv4Cidr } from '../cidr';
+import { parseIpv4Cidr } from '../model/cidr';
 import { EnvironmentConfig } from '../config';
 import { ModelContainerPort, ModelPod, NetworkModel } from './network-model';
 

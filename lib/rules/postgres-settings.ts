@@ -221,7 +221,7 @@ function suggestName(name: string): string {
   if (best !== undefined && best.distance <= Math.max(2, Math.floor(name.length / 4))) return `did you mean ${best.name}?`;
   const custom = name.includes('.')
     ? ` A custom setting needs the prefix of a library PostgreSQL loads: ${[...POSTGRES_SETTINGS.contribModules].join(', ')} ` +
-      `(Debian's postgresql-15) or one only Spilo's image has (lib/spilo-only-settings.ts).`
+      `(Debian's postgresql-15) or one only Spilo's image has (lib/rules/spilo-only-settings.ts).`
     : '';
   return `check the spelling against https://www.postgresql.org/docs/15/runtime-config.html.${custom}`;
 }

@@ -1,6 +1,6 @@
-import * as k8s from '../imports/k8s';
-import { cidrContains } from './cidr';
-import { Labels, NAMESPACE_NAME_LABEL } from './labels';
+import * as k8s from '../../imports/k8s';
+import { cidrContains } from '../model/cidr';
+import { Labels, NAMESPACE_NAME_LABEL } from '../model/operator';
 
 /** The transport protocols a NetworkPolicy can name. */
 export type NetworkProtocol = 'TCP' | 'UDP' | 'SCTP';

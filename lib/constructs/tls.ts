@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../imports/certmanager-cert-manager.io';
-import { PostgresqlSpecTls } from '../imports/postgresql-acid.zalan.do';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certmanager-cert-manager.io';
+import { PostgresqlSpecTls } from '../../imports/postgresql-acid.zalan.do';
 
 /** The cert-manager issuer that signs the cluster's server certificate. */
 export interface CertificateIssuer {

@@ -9,12 +9,12 @@ import {
   PostgresqlSpecSidecars,
   PostgresqlSpecTls,
   PostgresqlSpecUsers,
-} from '../imports/postgresql-acid.zalan.do';
-import { ClusterPodLabels } from './labels';
+} from '../../imports/postgresql-acid.zalan.do';
+import { ClusterPodLabels } from '../model/operator';
 import { buildPgHba, SslPolicy } from './pg-hba';
-import { validateServerSettings } from './server-settings-validation';
+import { validateServerSettings } from '../rules/server-settings';
 import { validateTls } from './tls';
-import { validateClusterProps } from './validation';
+import { validateClusterProps } from '../rules/cluster';
 
 /** CPU and memory of one container, in Kubernetes quantities (`500m`, `4Gi`). */
 export interface ContainerResources {

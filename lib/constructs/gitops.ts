@@ -1,8 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Application } from '../imports/argocd-argoproj.io';
-import { Kustomization, KustomizationSpecSourceRefKind } from '../imports/fluxkustomize-kustomize.toolkit.fluxcd.io';
-import { GitRepository } from '../imports/fluxsource-source.toolkit.fluxcd.io';
+import { Application } from '../../imports/argocd-argoproj.io';
+import { Kustomization, KustomizationSpecSourceRefKind } from '../../imports/fluxkustomize-kustomize.toolkit.fluxcd.io';
+import { GitRepository } from '../../imports/fluxsource-source.toolkit.fluxcd.io';
 import { EnvironmentStages } from './database-chart';
 
 /** Where GitOps finds this repository, and where its controllers run. */

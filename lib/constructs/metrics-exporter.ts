@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
-import * as k8s from '../imports/k8s';
+import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
-import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../imports/postgresql-acid.zalan.do';
-import { ClusterPodLabels } from './labels';
+import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../../imports/postgresql-acid.zalan.do';
+import { ClusterPodLabels } from '../model/operator';
 import { ContainerResources } from './postgres-cluster';
 import { EXPORTER_QUERIES } from './exporter-queries';
-import { validateImage } from './validation';
-import { stringifyYaml } from './yaml-output';
+import { validateImage } from '../rules/cluster';
+import { stringifyYaml } from '../app/yaml-output';
 
 export const EXPORTER_PORT = 9187;
 export const EXPORTER_CONTAINER_NAME = 'postgres-exporter';

@@ -1,9 +1,9 @@
-import * as k8s from '../imports/k8s';
+import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
-import { PodMonitor } from '../imports/podmonitor-monitoring.coreos.com';
-import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/prometheusrule-monitoring.coreos.com';
+import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
+import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { AlertThresholds, clusterAlertGroups, RuleGroup } from './alerts';
-import { Labels } from './labels';
+import { Labels } from '../model/operator';
 import { grafanaDashboard } from './dashboard';
 
 export interface MonitoringSettings {

@@ -6,8 +6,8 @@
  * The patterns and enums are the operator CRD's, identical in v1.15.1 and v2.0.1
  * (../shared/crds/acid.zalan.do_postgresqls.*.yaml), so a value refused here would be refused by the API server.
  */
-import { parseIpv4Cidr } from './cidr';
-import { DEFAULT_PATRONI, PostgresClusterProps } from './postgres-cluster';
+import { parseIpv4Cidr } from '../model/cidr';
+import { DEFAULT_PATRONI, PostgresClusterProps } from '../constructs/postgres-cluster';
 
 /** `spec.postgresql.version` enum accepted by both operator releases (v1.15.1: 13-17, v2.0.1: 14-18). */
 export const POSTGRES_VERSIONS = ['14', '15', '16', '17'] as const;

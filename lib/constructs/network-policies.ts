@@ -1,10 +1,10 @@
-import * as k8s from '../imports/k8s';
+import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
-import { Labels } from './labels';
+import { Labels } from '../model/operator';
 import { EXPORTER_PORT } from './metrics-exporter';
 import { NetworkPeer, NetworkPort, PodPeer } from './network-peers';
 import { PATRONI_API_PORT, POSTGRES_PORT, PostgresCluster } from './postgres-cluster';
-import { validateNetwork, validatePeerLists } from './validation';
+import { validateNetwork, validatePeerLists } from '../rules/cluster';
 
 /** Where the Kubernetes API is, as seen by NetworkPolicies (Patroni's DCS, seed failure 2). */
 export interface KubernetesApiAddresses {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { synthesizeApp } from './app-synthesis';
-import { EnvironmentConfig } from './config';
-import { annotateStage, DatabaseClusterCharts, EnvironmentStages } from './database-chart';
-import { assertUniqueClusterNames, duplicateClusterNames, UniqueObjectNamesAcrossClusters } from './fleet-validation';
-import { GitOpsCharts, GitOpsConfig } from './gitops';
-import { validateClusterNamesPresent, validateEnvironmentNames } from './validation';
+import { EnvironmentConfig } from '../config';
+import { annotateStage, DatabaseClusterCharts, EnvironmentStages } from '../constructs/database-chart';
+import { assertUniqueClusterNames, duplicateClusterNames, UniqueObjectNamesAcrossClusters } from '../rules/fleet';
+import { GitOpsCharts, GitOpsConfig } from '../constructs/gitops';
+import { validateClusterNamesPresent, validateEnvironmentNames } from '../rules/cluster';
 
 /**
  * Builds the Apps of one environment, one per stage (`<outdir>/prerequisites/`, `<outdir>/database/`),

@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { managedObjectLabels } from './labels';
+import { managedObjectLabels } from '../model/operator';
 import { MetricsExporter, MetricsExporterProps } from './metrics-exporter';
 import { ClusterNetworkPolicies, ClusterNetworkPoliciesProps, KubernetesApiAddresses } from './network-policies';
 import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IValidation } from 'constructs';
-import { EnvironmentConfig } from './config';
-import { DatabaseClusterCharts } from './database-chart';
+import { EnvironmentConfig } from '../config';
+import { DatabaseClusterCharts } from '../constructs/database-chart';
 
 /**
  * Rules that span the clusters of one environment (a fleet): the per-cluster rules cannot see a neighbour.

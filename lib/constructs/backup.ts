@@ -23,8 +23,8 @@
  *
  * Credentials are only ever references to a Secret: no secret value is synthesized.
  */
-import { parseIpv4Cidr } from './cidr';
-import { PostgresqlSpecClone, PostgresqlSpecEnv } from '../imports/postgresql-acid.zalan.do';
+import { parseIpv4Cidr } from '../model/cidr';
+import { PostgresqlSpecClone, PostgresqlSpecEnv } from '../../imports/postgresql-acid.zalan.do';
 
 /** WAL-G archiving to S3-compatible object storage. */
 export interface WalBackupSettings {

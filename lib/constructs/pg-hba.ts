@@ -5,7 +5,6 @@
  * list must carry everything the cluster needs, in particular the rules that let the `standby` role replicate
  * (seed failure 4: they were missing and replicas could not stream from the primary).
  */
-import { cidrContains } from './cidr';
 
 /** How the server treats TCP connections without TLS. */
 export enum SslPolicy {
@@ -44,46 +43,4 @@ export function buildPgHba(sslPolicy: SslPolicy): string[] {
     tcp('hostssl', 'all', 'all'),
     nonSsl('all', 'all'),
   ];
-}
-
-/** A client connection, as pg_hba sees it. */
-export interface HbaConnection {
-  /** `local` (Unix socket) or `host` (TCP). */
-  readonly transport: 'local' | 'host';
-  /** Whether a TCP connection uses TLS. */
-  readonly ssl: boolean;
-  /** Database name; ignored for replication connections, which match the keyword `replication`. */
-  readonly database: string;
-  readonly replication: boolean;
-  readonly user: string;
-  /** Client IPv4 address (TCP only). */
-  readonly address?: string;
-}
-
-/**
- * The rule PostgreSQL applies to a connection: the first line whose type, database, user and address match,
- * as PostgreSQL does. Returns the line and its method, or undefined ("no pg_hba.conf entry": rejected).
- * Covers the forms this project writes: keywords `all` and `replication`, plain role and database names,
- * `all` or an IPv4 CIDR as address.
- */
-export function matchPgHba(rules: readonly string[], connection: HbaConnection): { line: string; method: string } | undefined {
-  for (const line of rules) {
-    const [type, database, user, ...rest] = line.trim().split(/\s+/);
-    const address = type === 'local' ? undefined : rest.shift();
-    const method = rest[0];
-    const typeMatches =
-      type === 'local'
-        ? connection.transport === 'local'
-        : connection.transport === 'host' &&
-          (type === 'host' || (type === 'hostssl' && connection.ssl) || (type === 'hostnossl' && !connection.ssl));
-    const databaseMatches = connection.replication ? database === 'replication' : database === 'all' || database === connection.database;
-    const userMatches = user === 'all' || user === connection.user;
-    const addressMatches = address === undefined || address === 'all' || ipv4InCidr(connection.address, address);
-    if (typeMatches && databaseMatches && userMatches && addressMatches) return { line, method };
-  }
-  return undefined;
-}
-
-function ipv4InCidr(address: string | undefined, cidr: string): boolean {
-  return address !== undefined && cidrContains(cidr, `${address}/32`);
 }

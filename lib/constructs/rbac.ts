@@ -1,4 +1,4 @@
-import * as k8s from '../imports/k8s';
+import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
 
 /** The ServiceAccount the operator gives Spilo pods and the logical backup job (operator default). */

@@ -1,4 +1,4 @@
-import { ENVIRONMENTS, GITOPS } from './config';
+import { ENVIRONMENTS, GITOPS } from '../config';
 import { writeNetworkDocs } from './network-docs';
 import { ConfigurationError, synthesizeAll } from './synthesize';
 
