@@ -1,9 +1,10 @@
 import { EXTERNAL, environmentModel } from '../lib/analysis/environment-model';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { DEV, EnvironmentConfig, PROD } from '../lib/config';
-import { validateBackup, WalBackupSettings } from '../lib/constructs/backup';
+import { WalBackupSettings } from '../lib/model/backup';
+import { validateBackup } from '../lib/rules/backup';
 import { ENVIRONMENTS } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/constructs/database-chart';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
 import { formatViolations, SchemaValidator } from '../tools/schema-validation';
 import { find, findAll, K8sObject, rulesOf, synthEnvironment } from './util';
 

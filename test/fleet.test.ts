@@ -9,7 +9,7 @@ import { Testing } from 'cdk8s';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { ModelPod, NetworkModel } from '../lib/analysis/network-model';
 import { EnvironmentConfig } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/constructs/database-chart';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
 import { fleetClusters, FleetTemplate } from '../lib/model/fleet';
 import { syntheticFleet } from '../tools/synthetic-fleet';
 import { duplicateClusterNames } from '../lib/rules/fleet';

@@ -1,4 +1,5 @@
-import { buildPgHba, SslPolicy } from '../lib/constructs/pg-hba';
+import { buildPgHba } from '../lib/constructs/pg-hba';
+import { SslPolicy } from '../lib/model/cluster';
 import { HbaConnection, matchPgHba } from '../tools/pg-hba-match';
 
 const remote = (overrides: Partial<HbaConnection>): HbaConnection => ({

@@ -1,6 +1,6 @@
 import { DEV, ENVIRONMENTS } from '../lib/config';
 import { connectionBudget, poolerPodSizes, validateConnectionBudget } from '../lib/rules/connection-budget';
-import { DEFAULT_PARAMETERS } from '../lib/constructs/postgres-cluster';
+import { DEFAULT_PARAMETERS } from '../lib/model/postgres-parameters';
 import { findSetting, parseSettingValue, POSTGRES_SETTINGS, validatePostgresParameters } from '../lib/rules/postgres-settings';
 import { separateSpiloOnlySettings } from '../lib/rules/spilo-only-settings';
 import { ACCEPTED_SAMPLES, REFUSED_SAMPLES, STRICTER_THAN_POSTGRES } from './support/setting-samples';

@@ -1,5 +1,5 @@
 import { DEV, ENVIRONMENTS, EnvironmentConfig, GITOPS, PROD } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/constructs/database-chart';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
 import { configurationProblems } from '../lib/app/synthesize';
 import { CLUSTER_NAME_MAX_LENGTH, OPERATOR_CLUSTER_NAME_MAX_LENGTH } from '../lib/rules/cluster';
 

@@ -1,6 +1,5 @@
-import { EnvironmentConfig } from '../lib/config';
+import { EnvironmentConfig, KubernetesApiAddresses } from '../lib/model/environment';
 import { FleetMember, fleetClusters, FleetTemplate } from '../lib/model/fleet';
-import { KubernetesApiAddresses } from '../lib/constructs/network-policies';
 
 export interface SyntheticFleetProps {
   /** Number of clusters. */

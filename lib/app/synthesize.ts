@@ -3,17 +3,24 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { synthesizeApp } from './app-synthesis';
-import { EnvironmentConfig } from '../config';
 import { annotateStage, DatabaseClusterCharts, EnvironmentStages } from '../constructs/database-chart';
-import { assertUniqueClusterNames, duplicateClusterNames, UniqueObjectNamesAcrossClusters } from '../rules/fleet';
-import { GitOpsCharts, GitOpsConfig } from '../constructs/gitops';
-import { validateClusterNamesPresent, validateEnvironmentNames } from '../rules/cluster';
+import { UniqueObjectNamesAcrossClusters } from '../constructs/fleet';
+import { GitOpsCharts } from '../constructs/gitops';
+import { parseConfiguration, resolveEnvironment, resolveGitOps } from '../model/configuration';
+import { EnvironmentConfig, ResolvedEnvironment } from '../model/environment';
+import { GitOpsConfig, ResolvedGitOps } from '../model/gitops';
+import { validateClusterNamesPresent, validateEnvironmentNames } from '../rules/environment';
+import { assertUniqueClusterNames, duplicateClusterNames } from '../rules/fleet';
 
 /**
  * Builds the Apps of one environment, one per stage (`<outdir>/prerequisites/`, `<outdir>/database/`),
- * with one chart (one file) per database cluster in each.
+ * with one chart (one file) per database cluster in each. Throws a ShapeError when the configuration has the wrong shape.
  */
 export function buildEnvironment(environment: EnvironmentConfig, outdir: string): EnvironmentStages {
+  return buildResolvedEnvironment(resolveEnvironment(environment), outdir);
+}
+
+function buildResolvedEnvironment(environment: ResolvedEnvironment, outdir: string): EnvironmentStages {
   assertUniqueClusterNames(environment);
   const stage = (name: keyof EnvironmentStages) =>
     new App({ outdir: join(outdir, name), outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
@@ -34,7 +41,11 @@ export function stageApps(stages: EnvironmentStages): App[] {
 }
 
 /** Builds the App of the GitOps objects (`<outdir>/`): per environment, an Argo CD and a Flux file. */
-export function buildGitOps(config: GitOpsConfig, environments: readonly EnvironmentConfig[], outdir: string): App {
+export function buildGitOps(config: GitOpsConfig, environments: readonly { readonly name: string }[], outdir: string): App {
+  return buildResolvedGitOps(resolveGitOps(config), environments, outdir);
+}
+
+function buildResolvedGitOps(config: ResolvedGitOps, environments: readonly { readonly name: string }[], outdir: string): App {
   const app = new App({ outdir, outputFileExtension: '.k8s.yaml', yamlOutputType: YamlOutputType.FILE_PER_CHART });
   new GitOpsCharts(app, 'GitOps', { config, environments: environments.map((environment) => environment.name) });
   return app;
@@ -58,12 +69,12 @@ function validationErrors(environment: string, apps: readonly App[]): string[] {
 export type SynthesizedEnvironments = Readonly<Record<string, readonly unknown[]>>;
 
 /** Rules about the names of the environments, checked before any App is built. */
-function environmentNameProblems(environments: readonly EnvironmentConfig[]): string[] {
+function environmentNameProblems(environments: readonly ResolvedEnvironment[]): string[] {
   return validateEnvironmentNames(environments.map((e) => e.name));
 }
 
 /** Cluster names that keep an environment's charts from being built at all (empty, or used twice). */
-function clusterNameProblems(environment: EnvironmentConfig): string[] {
+function clusterNameProblems(environment: ResolvedEnvironment): string[] {
   return [...validateClusterNamesPresent(environment.name, environment.clusters.map((cluster) => cluster.name)), ...duplicateClusterNames(environment)];
 }
 
@@ -72,13 +83,13 @@ function clusterNameProblems(environment: EnvironmentConfig): string[] {
  * construct validations of every environment whose charts can be built (all but those with broken cluster names).
  * The GitOps App, which names every environment, is built only when the environment names are valid.
  */
-function buildAndValidate(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, outdir: string) {
+function buildAndValidate(environments: readonly ResolvedEnvironment[], gitops: ResolvedGitOps, outdir: string) {
   const nameProblems = environmentNameProblems(environments);
   const clusterProblems = environments.map(clusterNameProblems);
   const built = environments
     .filter((_environment, index) => clusterProblems[index].length === 0)
-    .map((environment) => ({ environment, apps: stageApps(buildEnvironment(environment, join(outdir, environment.name))) }));
-  const gitopsApp = nameProblems.length === 0 ? buildGitOps(gitops, environments, join(outdir, 'gitops')) : undefined;
+    .map((environment) => ({ environment, apps: stageApps(buildResolvedEnvironment(environment, join(outdir, environment.name))) }));
+  const gitopsApp = nameProblems.length === 0 ? buildResolvedGitOps(gitops, environments, join(outdir, 'gitops')) : undefined;
   const problems = [
     ...nameProblems,
     ...clusterProblems.flat(),
@@ -88,9 +99,14 @@ function buildAndValidate(environments: readonly EnvironmentConfig[], gitops: Gi
   return { built, gitopsApp, problems };
 }
 
-/** Every broken rule of a configuration, as `npm run synth` would report it; builds in memory, writes nothing. */
-export function configurationProblems(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig): string[] {
-  return buildAndValidate(environments, gitops, join(tmpdir(), 'jewelry-shop-db-never-written')).problems;
+/**
+ * Every problem of a configuration, as `npm run synth` would report it: its shape problems if it has any, else every
+ * broken rule. Builds in memory, writes nothing.
+ */
+export function configurationProblems(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig): readonly string[] {
+  const parsed = parseConfiguration(environments, gitops);
+  if (!parsed.environments) return parsed.problems;
+  return buildAndValidate(parsed.environments, parsed.gitops, join(tmpdir(), 'jewelry-shop-db-never-written')).problems;
 }
 
 /**
@@ -129,17 +145,20 @@ export function recoverInterruptedSwap(distDir: string): void {
 /**
  * Synthesizes every environment into `<distDir>/<environment>/` and the GitOps objects into `<distDir>/gitops/`.
  *
- * First every environment is built and validated: all broken rules of all environments are thrown together as a
+ * First the configuration's shape is checked (lib/model/configuration.ts), then every environment is built and validated: all broken rules of all environments are thrown together as a
  * ConfigurationError before anything is written. Then everything is written to a temporary folder beside
  * `distDir`, which replaces `distDir` only when all of it succeeded: a failure leaves `distDir` exactly as it was.
  * A `distDir` that an earlier synth, killed while swapping, left missing is first put back (recoverInterruptedSwap).
  * Returns the objects written for each environment.
  */
 export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): SynthesizedEnvironments {
+  // The shape first: a value of the wrong type is reported with its path, and nothing else is done.
+  const parsed = parseConfiguration(environments, gitops);
+  if (!parsed.environments) throw new ConfigurationError(parsed.problems);
   recoverInterruptedSwap(distDir);
   const staging = mkdtempSync(join(dirname(distDir), `.${basename(distDir)}-`));
   try {
-    const { built, gitopsApp, problems } = buildAndValidate(environments, gitops, staging);
+    const { built, gitopsApp, problems } = buildAndValidate(parsed.environments, parsed.gitops, staging);
     if (problems.length > 0 || !gitopsApp) throw new ConfigurationError(problems);
 
     // Every app was validated by buildAndValidate just now: not again while writing.

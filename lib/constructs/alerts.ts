@@ -7,6 +7,9 @@
  * volume stats and kube-state-metrics' Job and CronJob metrics.
  */
 
+import { ResolvedMonitoring } from '../model/monitoring';
+import { operatorObjectNames } from '../model/operator';
+
 /**
  * The metrics the alerts and the dashboard read from exporters other than our custom queries, with who produces them
  * (test/monitoring.test.ts checks every query names only these or custom metrics; the postgres_exporter ones are
@@ -19,33 +22,6 @@ export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'pr
   kubelet_volume_stats_capacity_bytes: 'kubelet',
   kube_job_status_failed: 'kube-state-metrics',
   kube_cronjob_status_last_successful_time: 'kube-state-metrics',
-};
-
-export interface AlertThresholds {
-  /** Seconds a replica may be behind before alerting. @default 60 */
-  readonly replicationLagSeconds?: number;
-  /** WAL bytes a standby may be behind before alerting. @default 268435456 (256 MiB) */
-  readonly replicationLagBytes?: number;
-  /** Share of max_connections in use before alerting. @default 0.8 */
-  readonly connectionSaturation?: number;
-  /** Share of the pooler's maxDBConnections in use at the primary before alerting. @default 0.9 */
-  readonly poolerSaturation?: number;
-  /** Share of a data volume that must stay free. @default 0.15 */
-  readonly volumeFreeRatio?: number;
-  /** Alert when the linear trend of the last 6 hours fills a volume within this many hours. @default 96 */
-  readonly volumeFullWithinHours?: number;
-  /** Hours without a successful logical backup before alerting (daily schedule + slack). @default 26 */
-  readonly logicalBackupMaxAgeHours?: number;
-}
-
-export const DEFAULT_THRESHOLDS: Required<AlertThresholds> = {
-  replicationLagSeconds: 60,
-  replicationLagBytes: 268435456,
-  connectionSaturation: 0.8,
-  poolerSaturation: 0.9,
-  volumeFreeRatio: 0.15,
-  volumeFullWithinHours: 96,
-  logicalBackupMaxAgeHours: 26,
 };
 
 /** What the alerts need to know of the cluster. */
@@ -71,14 +47,21 @@ export interface RuleGroup {
   readonly rules: readonly AlertRule[];
 }
 
+/** PromQL label matchers of the cluster's Spilo pods (the StatefulSet's `<cluster>-<ordinal>`) and their data volumes. */
+export function seriesSelectors(cluster: string, namespace: string): { readonly pods: string; readonly volumes: string } {
+  const names = operatorObjectNames(cluster);
+  return {
+    pods: `namespace="${namespace}", pod=~"${names.spiloPod('[0-9]+')}"`,
+    volumes: `namespace="${namespace}", persistentvolumeclaim=~"${names.dataVolume('[0-9]+')}"`,
+  };
+}
+
 /** The cluster's alert rule groups. */
-export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresholds = {}): RuleGroup[] {
-  const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
+export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMonitoring['thresholds']): RuleGroup[] {
+  const t = thresholds;
   const { clusterName: cluster, namespace } = target;
-  // Spilo pods are the StatefulSet's `<cluster>-<ordinal>`; their volumes `pgdata-<cluster>-<ordinal>`.
-  const pods = `namespace="${namespace}", pod=~"${cluster}-[0-9]+"`;
-  const volumes = `namespace="${namespace}", persistentvolumeclaim=~"pgdata-${cluster}-[0-9]+"`;
-  const cronJob = `logical-backup-${cluster}`;
+  const { pods, volumes } = seriesSelectors(cluster, namespace);
+  const cronJob = operatorObjectNames(cluster).logicalBackupCronJob;
   const rule = (alert: string, severity: 'critical' | 'warning', expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
     alert,
     expr,

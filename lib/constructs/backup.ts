@@ -23,91 +23,14 @@
  *
  * Credentials are only ever references to a Secret: no secret value is synthesized.
  */
-import { parseIpv4Cidr } from '../model/cidr';
 import { PostgresqlSpecClone, PostgresqlSpecEnv } from '../../imports/postgresql-acid.zalan.do';
-
-/** WAL-G archiving to S3-compatible object storage. */
-export interface WalBackupSettings {
-  /** Bucket name (no `s3://`). */
-  readonly bucket: string;
-  /** Secret in the cluster's namespace with keys `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`; create it out of band. */
-  readonly credentialsSecret: string;
-  /** @default - not set: the AWS SDK's default region */
-  readonly region?: string;
-  /**
-   * Endpoint of an S3-compatible store, `http(s)://host[:port]` (`https://minio.example.com`, `http://10.0.0.50:9000`).
-   * The egress rule opens its port (443 for https, 80 for http, unless the URL names one).
-   * @default - AWS S3 (https, port 443)
-   */
-  readonly endpoint?: string;
-  /**
-   * Path-style bucket addressing (`https://host/bucket`), which most S3-compatible stores need; `false` asks for
-   * virtual-host style (`https://bucket.host`). @default - true when `endpoint` is set, the SDK's choice otherwise
-   */
-  readonly forcePathStyle?: boolean;
-  /** Cron schedule of base backups. @default '0 1 * * *' (daily at 01:00, an hour before the logical backup) */
-  readonly schedule?: string;
-  /** Base backups kept (with the WAL needed to restore any point since the oldest). @default 7 */
-  readonly retainBaseBackups?: number;
-  /**
-   * Addresses of the object storage endpoint, as IPv4 CIDRs: the egress rule to object storage covers exactly them.
-   * Required when `endpoint` names a host (a NetworkPolicy cannot match host names).
-   * @default - the endpoint's address when `endpoint` is an IPv4 address; without `endpoint` (AWS S3), the
-   * internet without private and link-local ranges
-   */
-  readonly endpointCidrs?: readonly string[];
-}
-
-/** Restore: a new cluster cloned from another cluster's WAL-G archive, up to a point in time. */
-export interface CloneSettings {
-  /** The source cluster's name. */
-  readonly cluster: string;
-  /**
-   * The source cluster's `metadata.uid`: `kubectl get postgresql NAME -o jsonpath='{.metadata.uid}'`. It identifies
-   * which incarnation of the source is restored (the operator records it); the archive itself is found by path.
-   */
-  readonly uid: string;
-  /** Restore up to this time, RFC 3339 with an explicit offset, as the CRD requires: `2026-11-24T17:30:00+01:00`. */
-  readonly timestamp: string;
-}
+import { CloneSettings, ResolvedWalBackup, walArchivePath } from '../model/backup';
 
 /** `name` read from `key` of `secret`: the value never appears in the manifest. */
 const secretRef = (secret: string, key: string, name = key) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
 
-/**
- * Where a cluster's WAL-G archive lives, without the PostgreSQL version directory Spilo appends: the source writes
- * `<this>/<version>` (its scope prefix and suffix are set to ""), a clone reads `<this>` (`s3_wal_path`).
- */
-export function walArchivePath(bucket: string, clusterName: string): string {
-  return `s3://${bucket}/spilo/${clusterName}/wal`;
-}
-
-/** The object storage endpoint as NetworkPolicies see it. */
-export interface ObjectStorageEndpoint {
-  /** `undefined`: not known (AWS S3), the default "internet" block applies. */
-  readonly cidrs?: readonly string[];
-  readonly port: number;
-}
-
-/** Port and addresses of the configured endpoint (see `WalBackupSettings.endpoint` and `endpointCidrs`). */
-export function objectStorageEndpoint(settings: WalBackupSettings): ObjectStorageEndpoint {
-  const url = settings.endpoint === undefined ? undefined : parseEndpoint(settings.endpoint);
-  const port = url === undefined ? 443 : Number(url.port || (url.protocol === 'http:' ? 80 : 443));
-  const literal = url !== undefined && parseIpv4Cidr(`${url.hostname}/32`) !== undefined ? [`${url.hostname}/32`] : undefined;
-  return { cidrs: settings.endpointCidrs ?? literal, port };
-}
-
-function parseEndpoint(endpoint: string): URL | undefined {
-  try {
-    const url = new URL(endpoint);
-    return ['http:', 'https:'].includes(url.protocol) && url.hostname !== '' && url.pathname === '/' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** How WAL-G reaches the store: region, endpoint, addressing, credentials (the names the clone copies with `CLONE_`). */
-function s3AccessEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
+function s3AccessEnv(settings: ResolvedWalBackup): PostgresqlSpecEnv[] {
   const env: PostgresqlSpecEnv[] = [
     secretRef(settings.credentialsSecret, 'AWS_ACCESS_KEY_ID'),
     secretRef(settings.credentialsSecret, 'AWS_SECRET_ACCESS_KEY'),
@@ -127,7 +50,7 @@ function s3AccessEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
 }
 
 /** The Spilo environment that turns on WAL-G archiving and base backups (and WAL-G for restores). */
-export function walBackupEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
+export function walBackupEnv(settings: ResolvedWalBackup): PostgresqlSpecEnv[] {
   return [
     { name: 'USE_WALG_BACKUP', value: 'true' },
     { name: 'USE_WALG_RESTORE', value: 'true' },
@@ -136,8 +59,8 @@ export function walBackupEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
     // `<namespace>-` prefix, not the operator's `/<uid>` suffix, which is unknown at synth time.
     { name: 'WAL_BUCKET_SCOPE_PREFIX', value: '' },
     { name: 'WAL_BUCKET_SCOPE_SUFFIX', value: '' },
-    { name: 'BACKUP_SCHEDULE', value: settings.schedule ?? '0 1 * * *' },
-    { name: 'BACKUP_NUM_TO_RETAIN', value: String(settings.retainBaseBackups ?? 7) },
+    { name: 'BACKUP_SCHEDULE', value: settings.schedule },
+    { name: 'BACKUP_NUM_TO_RETAIN', value: String(settings.retainBaseBackups) },
     ...s3AccessEnv(settings),
   ];
 }
@@ -147,7 +70,7 @@ export function walBackupEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
  * `CLONE_` names (operator docs: "copy existing variables ... and prepend the CLONE_ prefix"), same Secret.
  * The archive's path comes from `spec.clone.s3_wal_path` (cloneSpec).
  */
-export function cloneEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
+export function cloneEnv(settings: ResolvedWalBackup): PostgresqlSpecEnv[] {
   return [
     { name: 'CLONE_USE_WALG_RESTORE', value: 'true' },
     ...s3AccessEnv(settings).map((entry) => ({ ...entry, name: `CLONE_${entry.name}` })),
@@ -157,48 +80,4 @@ export function cloneEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
 /** The operator's `spec.clone`: restore `clone.cluster`'s archive in `bucket` up to `clone.timestamp`. */
 export function cloneSpec(clone: CloneSettings, bucket: string): PostgresqlSpecClone {
   return { cluster: clone.cluster, uid: clone.uid, timestamp: clone.timestamp, s3WalPath: walArchivePath(bucket, clone.cluster) };
-}
-
-/** RFC 3339 with a mandatory offset: the `clone.timestamp` pattern of the operator's CRD (v1.15.1 and v2.0.1). */
-const CLONE_TIMESTAMP = /^([0-9]+)-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?(([+-]([01][0-9]|2[0-3]):[0-5][0-9]))$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Backup and restore rules, each message naming the field, the value, what is allowed and how to fix it. */
-export function validateBackup(name: string, wal: WalBackupSettings | undefined, clone: CloneSettings | undefined): string[] {
-  const errors: string[] = [];
-  if (clone !== undefined) {
-    if (!CLONE_TIMESTAMP.test(clone.timestamp)) {
-      const fix = /^(.*\d)[Zz]$/.exec(clone.timestamp);
-      errors.push(
-        `${name}: clone.timestamp must be RFC 3339 with an explicit UTC offset (got "${clone.timestamp}"): ` +
-          (fix && CLONE_TIMESTAMP.test(`${fix[1]}+00:00`)
-            ? `the CRD does not accept "Z": write "${fix[1]}+00:00"`
-            : 'write it like 2026-11-24T17:30:00+01:00 or 2026-11-24T16:30:00+00:00'),
-      );
-    }
-    if (!UUID.test(clone.uid)) {
-      errors.push(`${name}: clone.uid must be the source cluster's metadata.uid, a UUID (got "${clone.uid}"): kubectl get postgresql ${clone.cluster} -o jsonpath='{.metadata.uid}'`);
-    }
-    if (clone.cluster === name) {
-      errors.push(
-        `${name}: clone.cluster must name another cluster (got "${clone.cluster}", the clone's own name): ` +
-          `a clone archives to ${walArchivePath(wal?.bucket ?? '<bucket>', name)}, the archive it restores from; ` +
-          `give the restored cluster a new name, like "${name}-restore"`,
-      );
-    }
-    if (wal === undefined) {
-      errors.push(`${name}: clone needs walBackup (the bucket and credentials of the source's archive) (got walBackup: undefined): set walBackup as on the source cluster`);
-    }
-  }
-  if (wal?.endpoint !== undefined) {
-    if (parseEndpoint(wal.endpoint) === undefined) {
-      errors.push(`${name}: walBackup.endpoint must be an http(s) URL without a path (got "${wal.endpoint}"): write it like https://minio.example.com or http://10.0.0.50:9000`);
-    } else if (objectStorageEndpoint(wal).cidrs === undefined) {
-      errors.push(
-        `${name}: walBackup.endpointCidrs is required when walBackup.endpoint names a host (got endpoint "${wal.endpoint}", endpointCidrs: undefined): ` +
-          `a NetworkPolicy cannot match host names; set endpointCidrs to the addresses ${new URL(wal.endpoint).hostname} resolves to, like ["203.0.113.10/32"]`,
-      );
-    }
-  }
-  return errors;
 }

@@ -4,6 +4,9 @@
  * Prometheus' `up`, the kubelet, kube-state-metrics) produce (checked by test/monitoring.test.ts).
  */
 
+import { operatorObjectNames } from '../model/operator';
+import { seriesSelectors } from './alerts';
+
 export interface DashboardPanel {
   readonly title: string;
   readonly unit: string;
@@ -11,8 +14,7 @@ export interface DashboardPanel {
 }
 
 export function dashboardPanels(cluster: string, namespace: string): DashboardPanel[] {
-  const pods = `namespace="${namespace}", pod=~"${cluster}-[0-9]+"`;
-  const volumes = `namespace="${namespace}", persistentvolumeclaim=~"pgdata-${cluster}-[0-9]+"`;
+  const { pods, volumes } = seriesSelectors(cluster, namespace);
   return [
     { title: 'Members up', unit: 'none', exprs: [{ expr: `pg_up{${pods}}`, legend: '{{pod}}' }] },
     { title: 'Role (1 = replica, 0 = primary)', unit: 'none', exprs: [{ expr: `pg_custom_replication_is_replica{${pods}}`, legend: '{{pod}}' }] },
@@ -38,7 +40,7 @@ export function dashboardPanels(cluster: string, namespace: string): DashboardPa
       { expr: `kubelet_volume_stats_available_bytes{${volumes}} / kubelet_volume_stats_capacity_bytes{${volumes}}`, legend: '{{persistentvolumeclaim}}' },
     ] },
     { title: 'Hours since the last successful logical backup', unit: 'h', exprs: [
-      { expr: `(time() - kube_cronjob_status_last_successful_time{namespace="${namespace}", cronjob="logical-backup-${cluster}"}) / 3600`, legend: 'logical backup' },
+      { expr: `(time() - kube_cronjob_status_last_successful_time{namespace="${namespace}", cronjob="${operatorObjectNames(cluster).logicalBackupCronJob}"}) / 3600`, legend: 'logical backup' },
     ] },
   ];
 }

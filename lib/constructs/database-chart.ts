@@ -1,35 +1,15 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { managedObjectLabels } from '../model/operator';
-import { MetricsExporter, MetricsExporterProps } from './metrics-exporter';
-import { ClusterNetworkPolicies, ClusterNetworkPoliciesProps, KubernetesApiAddresses } from './network-policies';
-import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';
-import { CloneSettings, cloneEnv, cloneSpec, objectStorageEndpoint, validateBackup, walBackupEnv, WalBackupSettings } from './backup';
-import { ClusterMonitoring, MonitoringSettings } from './monitoring';
+import { ResolvedCluster } from '../model/cluster';
+import { ResolvedKubernetesApi } from '../model/environment';
+import { managedObjectLabels, SPILO_FS_GROUP } from '../model/operator';
+import { validateBackup } from '../rules/backup';
+import { cloneEnv, cloneSpec, walBackupEnv } from './backup';
+import { MetricsExporter } from './metrics-exporter';
+import { ClusterMonitoring } from './monitoring';
+import { ClusterNetworkPolicies } from './network-policies';
+import { PostgresCluster } from './postgres-cluster';
 import { PatroniApiEndpointsAccess } from './rbac';
-import { ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
-
-/** Everything configurable about one database cluster. */
-export interface DatabaseClusterConfig
-  extends Omit<PostgresClusterProps, 'sidecars' | 'additionalVolumes' | 'tls' | 'spiloFsGroup' | 'env' | 'clone'> {
-  /** Continuous WAL archiving and base backups with WAL-G. @default - none (only the logical backup) */
-  readonly walBackup?: WalBackupSettings;
-  /**
-   * Create this cluster by restoring another cluster's WAL-G archive up to a point in time (needs `walBackup`
-   * naming the source's bucket and credentials). @default - a new, empty cluster
-   */
-  readonly clone?: CloneSettings;
-  /** PodMonitor, alerts and dashboard. @default - see MonitoringSettings */
-  readonly monitoring?: MonitoringSettings;
-  /**
-   * A server certificate from cert-manager for the cluster's Services. Required when `sslPolicy` is REQUIRED.
-   * @default - none: Spilo's self-signed certificate
-   */
-  readonly tls?: ClusterTlsSettings;
-  /** Who may talk to the cluster, beyond its own pods. @default - see ClusterNetworkPoliciesProps */
-  readonly network?: Omit<ClusterNetworkPoliciesProps, 'cluster' | 'kubernetesApi'>;
-  /** The postgres_exporter sidecar. @default - see MetricsExporterProps */
-  readonly exporter?: Omit<MetricsExporterProps, 'clusterName' | 'namespace'>;
-}
+import { ClusterCertificate } from './tls';
 
 /**
  * The two stages an environment is applied in: everything the cluster needs to bootstrap, then the cluster.
@@ -60,9 +40,10 @@ export const STAGE_ANNOTATIONS: Readonly<Record<keyof EnvironmentStages, Readonl
 };
 
 export interface DatabaseClusterChartsProps {
-  readonly cluster: DatabaseClusterConfig;
+  /** The cluster, with every default applied. */
+  readonly cluster: ResolvedCluster;
   /** The environment's Kubernetes API addresses (Patroni's DCS). */
-  readonly kubernetesApi: KubernetesApiAddresses;
+  readonly kubernetesApi: ResolvedKubernetesApi;
 }
 
 /**
@@ -82,25 +63,16 @@ export class DatabaseClusterCharts {
   public readonly certificate?: ClusterCertificate;
 
   constructor(stages: EnvironmentStages, props: DatabaseClusterChartsProps) {
-    const { network, exporter, tls, walBackup, clone, monitoring, ...clusterProps } = props.cluster;
-    const labels = managedObjectLabels(clusterProps.name);
-    this.prerequisitesChart = new Chart(stages.prerequisites, clusterProps.name, { labels });
-    this.databaseChart = new Chart(stages.database, clusterProps.name, { labels });
+    const { cluster } = props;
+    const { name, namespace, tls, walBackup, clone } = cluster;
+    const labels = managedObjectLabels(name);
+    this.prerequisitesChart = new Chart(stages.prerequisites, name, { labels });
+    this.databaseChart = new Chart(stages.database, name, { labels });
 
-    this.exporter = new MetricsExporter(this.prerequisitesChart, 'Exporter', {
-      ...exporter,
-      clusterName: clusterProps.name,
-      namespace: clusterProps.namespace,
-    });
-    this.certificate =
-      tls &&
-      new ClusterCertificate(this.prerequisitesChart, 'Certificate', {
-        clusterName: clusterProps.name,
-        namespace: clusterProps.namespace,
-        issuer: tls.issuer,
-      });
+    this.exporter = new MetricsExporter(this.prerequisitesChart, 'Exporter', { clusterName: name, namespace, settings: cluster.exporter });
+    this.certificate = tls && new ClusterCertificate(this.prerequisitesChart, 'Certificate', { clusterName: name, namespace, issuer: tls.issuer });
     this.cluster = new PostgresCluster(this.databaseChart, 'Postgres', {
-      ...clusterProps,
+      cluster,
       tls: this.certificate?.tlsSpec,
       env: walBackup && [...walBackupEnv(walBackup), ...(clone ? cloneEnv(walBackup) : [])],
       clone: clone && walBackup && cloneSpec(clone, walBackup.bucket),
@@ -108,27 +80,16 @@ export class DatabaseClusterCharts {
       sidecars: [this.exporter.sidecar],
       additionalVolumes: [this.exporter.queriesVolume],
     });
-    this.databaseChart.node.addValidation({ validate: () => validateBackup(clusterProps.name, walBackup, clone) });
-    const storageEndpoint = walBackup && objectStorageEndpoint(walBackup);
-    this.networkPolicies = new ClusterNetworkPolicies(this.prerequisitesChart, 'NetworkPolicies', {
-      // With WAL-G to a known endpoint, object storage is exactly that endpoint: its addresses, its port.
-      objectStorage: storageEndpoint?.cidrs && { cidrs: storageEndpoint.cidrs, cidrsField: 'walBackup.endpointCidrs', except: [], port: storageEndpoint.port },
-      walArchiving: walBackup !== undefined,
-      ...network,
-      cluster: this.cluster,
-      kubernetesApi: props.kubernetesApi,
-    });
+    this.databaseChart.node.addValidation({ validate: () => validateBackup(name, walBackup, clone) });
+    this.networkPolicies = new ClusterNetworkPolicies(this.prerequisitesChart, 'NetworkPolicies', { cluster, kubernetesApi: props.kubernetesApi });
     this.monitoring = new ClusterMonitoring(this.prerequisitesChart, 'Monitoring', {
-      ...monitoring,
-      clusterName: this.cluster.name,
-      namespace: this.cluster.namespace,
+      settings: cluster.monitoring,
+      clusterName: name,
+      namespace,
       spiloPods: this.cluster.pods.spilo,
       poolerMaxDbConnections: this.cluster.poolerMaxDbConnections,
     });
-    this.patroniAccess = new PatroniApiEndpointsAccess(this.prerequisitesChart, 'PatroniAccess', {
-      clusterName: this.cluster.name,
-      namespace: this.cluster.namespace,
-    });
+    this.patroniAccess = new PatroniApiEndpointsAccess(this.prerequisitesChart, 'PatroniAccess', { clusterName: name, namespace });
   }
 }
 

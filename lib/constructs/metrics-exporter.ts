@@ -1,14 +1,12 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Yaml } from 'cdk8s';
 import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
 import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../../imports/postgresql-acid.zalan.do';
-import { ClusterPodLabels } from '../model/operator';
-import { ContainerResources } from './postgres-cluster';
+import { ResolvedCluster } from '../model/cluster';
+import { ClusterPodLabels, EXPORTER_PORT, operatorObjectNames, POSTGRES_PORT } from '../model/operator';
+import { validateImage } from '../rules/exporter';
 import { EXPORTER_QUERIES } from './exporter-queries';
-import { validateImage } from '../rules/cluster';
-import { stringifyYaml } from '../app/yaml-output';
 
-export const EXPORTER_PORT = 9187;
 export const EXPORTER_CONTAINER_NAME = 'postgres-exporter';
 const QUERIES_MOUNT_PATH = '/etc/postgres-exporter';
 const QUERIES_FILE = 'queries.yaml';
@@ -16,7 +14,7 @@ const QUERIES_FILE = 'queries.yaml';
 let queriesYaml: string | undefined;
 /** The queries file: the same for every cluster, so written once per process (a fleet has hundreds of clusters). */
 function exporterQueriesYaml(): string {
-  queriesYaml ??= stringifyYaml(EXPORTER_QUERIES);
+  queriesYaml ??= Yaml.stringify(EXPORTER_QUERIES);
   return queriesYaml;
 }
 
@@ -24,10 +22,8 @@ export interface MetricsExporterProps {
   /** The cluster's name: the exporter reads its superuser Secret and the Service selects its Spilo pods. */
   readonly clusterName: string;
   readonly namespace: string;
-  /** postgres_exporter image, pinned to a release. @default 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' */
-  readonly image?: string;
-  /** @default - requests 50m CPU / 64Mi, limits 200m CPU / 128Mi */
-  readonly resources?: ContainerResources;
+  /** Image and resources. */
+  readonly settings: ResolvedCluster['exporter'];
 }
 
 /**
@@ -48,18 +44,14 @@ export class MetricsExporter extends Construct {
   constructor(scope: Construct, id: string, props: MetricsExporterProps) {
     super(scope, id);
     const pods = new ClusterPodLabels(props.clusterName);
-    const resources = props.resources ?? {
-      requests: { cpu: '50m', memory: '64Mi' },
-      limits: { cpu: '200m', memory: '128Mi' },
-    };
-    const credentials = `postgres.${props.clusterName}.credentials.postgresql.acid.zalan.do`;
+    const { image, resources } = props.settings;
+    const credentials = operatorObjectNames(props.clusterName).superuserSecret;
 
     this.queriesConfigMap = new k8s.KubeConfigMap(this, 'Queries', {
       metadata: { name: `${props.clusterName}-exporter-queries`, namespace: props.namespace },
       data: { [QUERIES_FILE]: exporterQueriesYaml() },
     });
 
-    const image = props.image ?? 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1';
     this.node.addValidation({ validate: () => validateImage(props.clusterName, 'exporter.image', image) });
     this.sidecar = {
       name: EXPORTER_CONTAINER_NAME,
@@ -67,7 +59,7 @@ export class MetricsExporter extends Construct {
       ports: [{ name: 'metrics', containerPort: EXPORTER_PORT, protocol: 'TCP' }],
       env: [
         // Inside the pod, over loopback: the pg_hba `host ... 127.0.0.1/32` rule applies, TLS or not.
-        { name: 'DATA_SOURCE_URI', value: 'localhost:5432/postgres?sslmode=disable' },
+        { name: 'DATA_SOURCE_URI', value: `localhost:${POSTGRES_PORT}/postgres?sslmode=disable` },
         { name: 'DATA_SOURCE_USER', valueFrom: { secretKeyRef: { name: credentials, key: 'username' } } },
         { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: credentials, key: 'password' } } },
         { name: 'PG_EXPORTER_EXTEND_QUERY_PATH', value: `${QUERIES_MOUNT_PATH}/${QUERIES_FILE}` },

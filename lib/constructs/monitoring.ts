@@ -2,24 +2,13 @@ import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
-import { AlertThresholds, clusterAlertGroups, RuleGroup } from './alerts';
+import { ResolvedMonitoring } from '../model/monitoring';
 import { Labels } from '../model/operator';
+import { clusterAlertGroups, RuleGroup } from './alerts';
 import { grafanaDashboard } from './dashboard';
 
-export interface MonitoringSettings {
-  /** Labels your Prometheus selects PodMonitors and PrometheusRules by. @default { release: 'kube-prometheus-stack' } */
-  readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
-  /** Alert thresholds. @default DEFAULT_THRESHOLDS */
-  readonly thresholds?: AlertThresholds;
-  /** Label the Grafana sidecar discovers dashboard ConfigMaps by. @default { grafana_dashboard: '1' } */
-  readonly grafanaDashboardLabels?: Readonly<Record<string, string>>;
-  /** Base URL of the runbook (docs/monitoring.md as your git host renders it). @default 'docs/monitoring.md' */
-  readonly runbookBaseUrl?: string;
-  /** Scrape interval of the exporter. @default '30s' */
-  readonly scrapeInterval?: string;
-}
-
-export interface ClusterMonitoringProps extends MonitoringSettings {
+export interface ClusterMonitoringProps {
+  readonly settings: ResolvedMonitoring;
   readonly clusterName: string;
   readonly namespace: string;
   /** The Spilo pods, whose exporter sidecars are scraped. */
@@ -41,14 +30,15 @@ export class ClusterMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterMonitoringProps) {
     super(scope, id);
-    const selectorLabels = { ...(props.prometheusSelectorLabels ?? { release: 'kube-prometheus-stack' }) };
+    const { settings } = props;
+    const selectorLabels = { ...settings.prometheusSelectorLabels };
 
     this.podMonitor = new PodMonitor(this, 'PodMonitor', {
       metadata: { name: props.clusterName, namespace: props.namespace, labels: selectorLabels },
       spec: {
         selector: { matchLabels: { ...props.spiloPods } },
         namespaceSelector: { matchNames: [props.namespace] },
-        podMetricsEndpoints: [{ port: 'metrics', interval: props.scrapeInterval ?? '30s' }],
+        podMetricsEndpoints: [{ port: 'metrics', interval: settings.scrapeInterval }],
       },
     });
 
@@ -57,9 +47,9 @@ export class ClusterMonitoring extends Construct {
         clusterName: props.clusterName,
         namespace: props.namespace,
         poolerMaxDbConnections: props.poolerMaxDbConnections,
-        runbookBaseUrl: props.runbookBaseUrl ?? 'docs/monitoring.md',
+        runbookBaseUrl: settings.runbookBaseUrl,
       },
-      props.thresholds,
+      settings.thresholds,
     );
     this.prometheusRule = new PrometheusRule(this, 'Rules', {
       metadata: { name: props.clusterName, namespace: props.namespace, labels: selectorLabels },
@@ -75,7 +65,7 @@ export class ClusterMonitoring extends Construct {
       metadata: {
         name: `${props.clusterName}-dashboard`,
         namespace: props.namespace,
-        labels: { ...(props.grafanaDashboardLabels ?? { grafana_dashboard: '1' }) },
+        labels: { ...settings.grafanaDashboardLabels },
       },
       data: { [`${props.clusterName}.json`]: JSON.stringify(grafanaDashboard(props.clusterName, props.namespace), null, 2) },
     });

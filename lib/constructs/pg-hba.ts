@@ -6,19 +6,8 @@
  * (seed failure 4: they were missing and replicas could not stream from the primary).
  */
 
-/** How the server treats TCP connections without TLS. */
-export enum SslPolicy {
-  /**
-   * TLS is accepted but not required: every TCP rule exists as `hostssl` and `hostnossl`. The seed's fix
-   * for failure 1, where mounted certificates made the server demand TLS that PgBouncer and apps did not use.
-   */
-  OPTIONAL = 'optional',
-  /** Every TCP connection from outside the pod must use TLS; non-TLS connections are rejected explicitly. */
-  REQUIRED = 'required',
-}
-
-/** The role Spilo uses for streaming replication and base backups. */
-export const REPLICATION_ROLE = 'standby';
+import { SslPolicy } from '../model/cluster';
+import { REPLICATION_ROLE } from '../model/operator';
 
 /** Password authentication method: `md5` accepts both MD5 and SCRAM-SHA-256 stored passwords. */
 const PASSWORD_METHOD = 'md5';

@@ -10,111 +10,16 @@ import {
   PostgresqlSpecTls,
   PostgresqlSpecUsers,
 } from '../../imports/postgresql-acid.zalan.do';
+import { ContainerResources, ResolvedCluster } from '../model/cluster';
 import { ClusterPodLabels } from '../model/operator';
-import { buildPgHba, SslPolicy } from './pg-hba';
+import { validateCluster } from '../rules/cluster';
 import { validateServerSettings } from '../rules/server-settings';
-import { validateTls } from './tls';
-import { validateClusterProps } from '../rules/cluster';
-
-/** CPU and memory of one container, in Kubernetes quantities (`500m`, `4Gi`). */
-export interface ContainerResources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
-
-/** Patroni's failover timings and replication mode (the operator's `spec.patroni`). */
-export interface PatroniSettings {
-  /**
-   * Seconds the leader key lives in the DCS: a primary that cannot renew it within this time is demoted.
-   * Patroni requires `loopWait + 2 * retryTimeout <= ttl`.
-   * @default 30
-   */
-  readonly ttl?: number;
-  /** Seconds between Patroni's HA loops. @default 10 */
-  readonly loopWait?: number;
-  /** Seconds Patroni retries DCS and PostgreSQL operations before giving up. @default 10 */
-  readonly retryTimeout?: number;
-  /**
-   * Commit only once a synchronous standby confirmed the WAL (no data loss on failover).
-   * @default true
-   */
-  readonly synchronousMode?: boolean;
-  /** How many of the replicas are synchronous; the rest replicate asynchronously. @default 1 */
-  readonly synchronousNodeCount?: number;
-  /** Bytes a replica may lag behind and still be promoted. @default 33554432 (32 MiB) */
-  readonly maximumLagOnFailover?: number;
-}
-
-/** The PgBouncer pooler the operator runs in front of the primary. */
-export interface ConnectionPoolerSettings {
-  /** Pooler pods. @default 2 */
-  readonly numberOfInstances?: number;
-  /** `transaction` returns the server connection after every transaction; `session` after the client leaves. @default 'transaction' */
-  readonly mode?: 'transaction' | 'session';
-  /**
-   * Server connections all pooler pods together may open to the primary (split between the pods).
-   * Must leave room within `max_connections` for replication, Patroni, the exporter and direct clients.
-   * @default 60
-   */
-  readonly maxDbConnections?: number;
-  /** @default - requests 250m CPU / 128Mi, limits 500m CPU / 128Mi */
-  readonly resources?: ContainerResources;
-}
-
-/** The operator's daily `pg_dumpall` to object storage (a CronJob). */
-export interface LogicalBackupSettings {
-  /** Cron schedule, in the CronJob's time zone (UTC unless the operator sets one). @default '0 2 * * *' (daily at 02:00) */
-  readonly schedule?: string;
-  /** How long dumps are kept in the bucket, as `date -d` reads it (`30 days`, `2 weeks`). @default '30 days' */
-  readonly retention?: string;
-}
-
-/**
- * Rotation of the operator-generated passwords of the listed users, every `password_rotation_interval` days (operator
- * setting, default 90). Listed users rotate whether or not the operator's global `enable_password_rotation` is on
- * (pkg/cluster/sync.go `updateSecret`, v1.15.1 and v2.0.1).
- */
-export interface PasswordRotationSettings {
-  /** The roles whose passwords rotate. */
-  readonly users: readonly string[];
-  /**
-   * In place: the role keeps its name and only its password changes (applications re-read the Secret).
-   * Otherwise the operator creates a new role `<user><date>` each period and the Secret switches to it.
-   * @default true
-   */
-  readonly inPlace?: boolean;
-}
+import { validateTls } from '../rules/tls';
+import { buildPgHba } from './pg-hba';
 
 export interface PostgresClusterProps {
-  /** The `postgresql` object's name; the operator requires it to start with `<teamId>-`. */
-  readonly name: string;
-  readonly namespace: string;
-  /** The operator's team: prefix of the cluster name. */
-  readonly teamId: string;
-  /** PostgreSQL major version. @default '15' */
-  readonly postgresVersion?: string;
-  /** Spilo pods: one primary, the rest replicas. @default 3 */
-  readonly numberOfInstances?: number;
-  /** Size of each pod's data volume. @default '100Gi' */
-  readonly volumeSize?: string;
-  /** StorageClass of the data volumes. @default - the Kubernetes cluster's default StorageClass */
-  readonly storageClass?: string;
-  /** Resources of the Spilo container. @default - requests 1 CPU / 4Gi, limits 2 CPU / 4Gi */
-  readonly resources?: ContainerResources;
-  /** `postgresql.parameters`, as PostgreSQL spells them. @default DEFAULT_PARAMETERS (tuned for 4Gi of memory) */
-  readonly parameters?: Readonly<Record<string, string>>;
-  /** @default - see PatroniSettings */
-  readonly patroni?: PatroniSettings;
-  /** Whether TCP connections must use TLS. @default SslPolicy.OPTIONAL (the seed's fix for failure 1) */
-  readonly sslPolicy?: SslPolicy;
-  /** Roles the operator creates, with their flags (`createdb`, `login`, ...). @default - none */
-  readonly users?: Readonly<Record<string, readonly string[]>>;
-  /** Databases the operator creates: name -> owner (one of `users`). @default - none */
-  readonly databases?: Readonly<Record<string, string>>;
-  /** The PgBouncer pooler. @default - enabled, see ConnectionPoolerSettings */
-  readonly connectionPooler?: ConnectionPoolerSettings;
-  /** The daily logical backup. @default - enabled, daily at 02:00 */
-  readonly logicalBackup?: LogicalBackupSettings;
+  /** The cluster, with every default applied. */
+  readonly cluster: ResolvedCluster;
   /** Extra containers in every Spilo pod (the operator keeps name, image, ports, env, command and resources). @default - none */
   readonly sidecars?: readonly PostgresqlSpecSidecars[];
   /**
@@ -128,66 +33,9 @@ export interface PostgresClusterProps {
   readonly env?: readonly PostgresqlSpecEnv[];
   /** Restore: clone another cluster's archive up to a point in time. @default - a new, empty cluster */
   readonly clone?: PostgresqlSpecClone;
-  /** Password rotation of application roles. @default - no rotation */
-  readonly passwordRotation?: PasswordRotationSettings;
   /** Extra volumes mounted into the Spilo pod's containers. @default - none */
   readonly additionalVolumes?: readonly PostgresqlSpecAdditionalVolumes[];
 }
-
-/**
- * Memory-related values assume the default 4Gi container limit; change them together with `resources`.
- */
-export const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = {
-  // Connections: the pooler multiplexes applications onto few server connections.
-  max_connections: '200',
-  // 25% of the 4Gi memory limit: PostgreSQL's own cache; the rest is left to the page cache.
-  shared_buffers: '1GB',
-  // Planner hint: shared_buffers plus the page cache the pod may use (~75% of memory).
-  effective_cache_size: '3GB',
-  // Per sort/hash node per query: 200 connections x a few nodes must stay well inside 4Gi.
-  work_mem: '8MB',
-  // VACUUM and CREATE INDEX run rarely and one at a time.
-  maintenance_work_mem: '256MB',
-  // SSD-backed volumes: random reads cost little more than sequential ones.
-  random_page_cost: '1.1',
-  effective_io_concurrency: '200',
-  // Spread checkpoint I/O; fewer, larger checkpoints for a write-heavy shop.
-  checkpoint_completion_target: '0.9',
-  max_wal_size: '4GB',
-  min_wal_size: '1GB',
-  // Enough WAL kept for a replica that restarts to catch up without a new base backup.
-  wal_keep_size: '1GB',
-  // Observability: slow queries, lock waits, checkpoints and temp files show up in the log.
-  log_min_duration_statement: '1000',
-  log_lock_waits: 'on',
-  log_checkpoints: 'on',
-  log_temp_files: '0',
-  // A forgotten open transaction holds locks and blocks vacuum: end it after 10 minutes.
-  idle_in_transaction_session_timeout: '600000',
-};
-
-const DEFAULT_RESOURCES: ContainerResources = {
-  requests: { cpu: '1', memory: '4Gi' },
-  limits: { cpu: '2', memory: '4Gi' },
-};
-
-const DEFAULT_POOLER_RESOURCES: ContainerResources = {
-  requests: { cpu: '250m', memory: '128Mi' },
-  limits: { cpu: '500m', memory: '128Mi' },
-};
-
-/** Defaults of the Patroni settings, shared with the validation. */
-export const DEFAULT_PATRONI: Required<PatroniSettings> = {
-  ttl: 30,
-  loopWait: 10,
-  retryTimeout: 10,
-  synchronousMode: true,
-  synchronousNodeCount: 1,
-  maximumLagOnFailover: 33554432,
-};
-
-export const POSTGRES_PORT = 5432;
-export const PATRONI_API_PORT = 8008;
 
 /**
  * The Zalando operator's `postgresql` resource: Spilo pods (PostgreSQL + Patroni), the PgBouncer pooler
@@ -205,25 +53,24 @@ export class PostgresCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
-    this.name = props.name;
-    this.namespace = props.namespace;
-    this.pods = new ClusterPodLabels(props.name);
-    const patroni = { ...DEFAULT_PATRONI, ...props.patroni };
-    const pooler = props.connectionPooler ?? {};
-    const backup = props.logicalBackup ?? {};
-    this.poolerMaxDbConnections = pooler.maxDbConnections ?? 60;
+    const { cluster } = props;
+    this.name = cluster.name;
+    this.namespace = cluster.namespace;
+    this.pods = new ClusterPodLabels(cluster.name);
+    const { patroni, connectionPooler: pooler, logicalBackup: backup } = cluster;
+    this.poolerMaxDbConnections = pooler.maxDbConnections;
 
     this.resource = new Postgresql(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace },
+      metadata: { name: cluster.name, namespace: cluster.namespace },
       spec: {
-        teamId: props.teamId,
+        teamId: cluster.teamId,
         postgresql: {
-          version: (props.postgresVersion ?? '15') as PostgresqlSpecPostgresqlVersion,
-          parameters: sortedRecord(props.parameters ?? DEFAULT_PARAMETERS),
+          version: cluster.postgresVersion as PostgresqlSpecPostgresqlVersion,
+          parameters: sortedRecord(cluster.parameters),
         },
-        numberOfInstances: props.numberOfInstances ?? 3,
-        volume: { size: props.volumeSize ?? '100Gi', storageClass: props.storageClass },
-        resources: toResources(props.resources ?? DEFAULT_RESOURCES),
+        numberOfInstances: cluster.numberOfInstances,
+        volume: { size: cluster.volumeSize, storageClass: cluster.storageClass },
+        resources: toResources(cluster.resources),
         patroni: {
           ttl: patroni.ttl,
           loopWait: patroni.loopWait,
@@ -231,41 +78,43 @@ export class PostgresCluster extends Construct {
           maximumLagOnFailover: patroni.maximumLagOnFailover,
           synchronousMode: patroni.synchronousMode,
           synchronousNodeCount: patroni.synchronousNodeCount,
-          pgHba: buildPgHba(props.sslPolicy ?? SslPolicy.OPTIONAL),
+          pgHba: buildPgHba(cluster.sslPolicy),
         },
-        users: props.users && mapRecord(props.users, (flags) => flags.map((flag) => flag as PostgresqlSpecUsers)),
-        databases: props.databases && sortedRecord(props.databases),
+        users: cluster.users && mapRecord(cluster.users, (flags) => flags.map((flag) => flag as PostgresqlSpecUsers)),
+        databases: cluster.databases && sortedRecord(cluster.databases),
         enableMasterLoadBalancer: false,
         enableReplicaLoadBalancer: false,
         enableConnectionPooler: true,
         connectionPooler: {
-          numberOfInstances: pooler.numberOfInstances ?? 2,
-          mode: (pooler.mode ?? 'transaction') as PostgresqlSpecConnectionPoolerMode,
-          maxDbConnections: this.poolerMaxDbConnections,
-          resources: toResources(pooler.resources ?? DEFAULT_POOLER_RESOURCES),
+          numberOfInstances: pooler.numberOfInstances,
+          mode: pooler.mode as PostgresqlSpecConnectionPoolerMode,
+          maxDbConnections: pooler.maxDbConnections,
+          resources: toResources(pooler.resources),
         },
         enableLogicalBackup: true,
-        logicalBackupSchedule: backup.schedule ?? '0 2 * * *',
-        logicalBackupRetention: backup.retention ?? '30 days',
+        logicalBackupSchedule: backup.schedule,
+        logicalBackupRetention: backup.retention,
         env: props.env && [...props.env],
         clone: props.clone,
-        usersWithInPlaceSecretRotation: rotation(props.passwordRotation, true),
-        usersWithSecretRotation: rotation(props.passwordRotation, false),
+        usersWithInPlaceSecretRotation: rotation(cluster.passwordRotation, true),
+        usersWithSecretRotation: rotation(cluster.passwordRotation, false),
         sidecars: props.sidecars && [...props.sidecars],
         additionalVolumes: props.additionalVolumes && [...props.additionalVolumes],
         tls: props.tls,
         spiloFsGroup: props.spiloFsGroup,
       },
     });
-    this.node.addValidation({ validate: () => validateClusterProps(props) });
-    this.node.addValidation({ validate: () => validateServerSettings(this.name, this.resource.toJson().spec) });
-    this.node.addValidation({ validate: () => validateTls({ ...props, sslPolicy: props.sslPolicy ?? SslPolicy.OPTIONAL }) });
+    this.node.addValidation({ validate: () => validateCluster(cluster) });
+    this.node.addValidation({ validate: () => validateServerSettings(cluster) });
+    this.node.addValidation({
+      validate: () => validateTls({ name: cluster.name, sslPolicy: cluster.sslPolicy, tls: props.tls, additionalVolumes: props.additionalVolumes, env: props.env }),
+    });
   }
 }
 
 /** The users of `settings` if its in-place choice is `inPlace`. */
-function rotation(settings: PasswordRotationSettings | undefined, inPlace: boolean): string[] | undefined {
-  return settings && (settings.inPlace ?? true) === inPlace ? [...settings.users] : undefined;
+function rotation(settings: ResolvedCluster['passwordRotation'], inPlace: boolean): string[] | undefined {
+  return settings && settings.inPlace === inPlace ? [...settings.users] : undefined;
 }
 
 function toResources(resources: ContainerResources) {

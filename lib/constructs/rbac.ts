@@ -1,16 +1,12 @@
 import * as k8s from '../../imports/k8s';
 import { Construct } from 'constructs';
-
-/** The ServiceAccount the operator gives Spilo pods and the logical backup job (operator default). */
-export const POD_SERVICE_ACCOUNT = 'postgres-pod';
+import { POD_SERVICE_ACCOUNT } from '../model/operator';
 
 export interface PatroniApiEndpointsAccessProps {
   /** Prefix of the objects' names: the cluster's name. */
   readonly clusterName: string;
   /** Namespace of the cluster, where the operator creates the `postgres-pod` ServiceAccount. */
   readonly namespace: string;
-  /** @default 'postgres-pod' */
-  readonly serviceAccountName?: string;
 }
 
 /**
@@ -34,7 +30,7 @@ export class PatroniApiEndpointsAccess extends Construct {
     this.roleBinding = new k8s.KubeRoleBinding(this, 'Binding', {
       metadata: { name, namespace: 'default' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name: props.serviceAccountName ?? POD_SERVICE_ACCOUNT, namespace: props.namespace }],
+      subjects: [{ kind: 'ServiceAccount', name: POD_SERVICE_ACCOUNT, namespace: props.namespace }],
     });
   }
 }

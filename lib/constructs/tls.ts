@@ -1,36 +1,14 @@
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certmanager-cert-manager.io';
 import { PostgresqlSpecTls } from '../../imports/postgresql-acid.zalan.do';
-
-/** The cert-manager issuer that signs the cluster's server certificate. */
-export interface CertificateIssuer {
-  readonly name: string;
-  /** @default 'ClusterIssuer' */
-  readonly kind?: 'ClusterIssuer' | 'Issuer';
-  /**
-   * Whether the issuer writes its CA certificate as `ca.crt` into the Secret (CA and Vault issuers do, ACME issuers
-   * do not). PostgreSQL refuses to start with an `ssl_ca_file` that does not exist.
-   * @default true
-   */
-  readonly writesCaCertificate?: boolean;
-}
-
-/** TLS managed by this project: a cert-manager Certificate whose Secret the operator mounts via `spec.tls`. */
-export interface ClusterTlsSettings {
-  readonly issuer: CertificateIssuer;
-}
+import { ResolvedCluster } from '../model/cluster';
+import { clientServiceNames } from '../model/operator';
 
 export interface ClusterCertificateProps {
   readonly clusterName: string;
   readonly namespace: string;
-  readonly issuer: CertificateIssuer;
+  readonly issuer: NonNullable<ResolvedCluster['tls']>['issuer'];
 }
-
-/**
- * Spilo runs PostgreSQL as uid 101, gid 103: with `spiloFSGroup: 103` the operator makes the mounted key
- * readable by PostgreSQL (a key it cannot read stops the server).
- */
-export const SPILO_FS_GROUP = 103;
 
 /**
  * A cert-manager `Certificate` for the cluster's Services (primary, replicas, pooler), and the `spec.tls`
@@ -48,12 +26,12 @@ export class ClusterCertificate extends Construct {
   constructor(scope: Construct, id: string, props: ClusterCertificateProps) {
     super(scope, id);
     const secretName = `${props.clusterName}-tls`;
-    const services = [props.clusterName, `${props.clusterName}-repl`, `${props.clusterName}-pooler`];
+    const services = clientServiceNames(props.clusterName);
     this.certificate = new Certificate(this, 'Resource', {
       metadata: { name: secretName, namespace: props.namespace },
       spec: {
         secretName,
-        issuerRef: { name: props.issuer.name, kind: props.issuer.kind ?? 'ClusterIssuer', group: 'cert-manager.io' },
+        issuerRef: { name: props.issuer.name, kind: props.issuer.kind, group: 'cert-manager.io' },
         dnsNames: services.flatMap((service) => [
           service,
           `${service}.${props.namespace}`,
@@ -72,60 +50,7 @@ export class ClusterCertificate extends Construct {
       secretName,
       certificateFile: 'tls.crt',
       privateKeyFile: 'tls.key',
-      caFile: (props.issuer.writesCaCertificate ?? true) ? 'ca.crt' : undefined,
+      caFile: props.issuer.writesCaCertificate ? 'ca.crt' : undefined,
     };
   }
-}
-
-/** What the TLS rules read of a cluster's props. */
-export interface TlsRuleInput {
-  readonly name: string;
-  readonly sslPolicy: 'optional' | 'required';
-  readonly tls?: PostgresqlSpecTls;
-  readonly additionalVolumes?: ReadonlyArray<{ readonly name: string; readonly volumeSource: any }>;
-  readonly env?: ReadonlyArray<{ readonly name: string }>;
-}
-
-/**
- * Spilo's variables that point PostgreSQL at a certificate or carry one (zalando/spilo ENVIRONMENT.rst). The operator
- * sets the file ones from `spec.tls` (pkg/cluster/k8sres.go, `generateTlsMounts`), but after `spec.env`, and its
- * `appendEnvVars` keeps the first: one set by hand silently wins over `spec.tls`, as the seed's hand-mounted
- * certificates did.
- */
-const SPILO_CERTIFICATE_VARIABLES = ['SSL_CERTIFICATE_FILE', 'SSL_PRIVATE_KEY_FILE', 'SSL_CA_FILE', 'SSL_CERTIFICATE', 'SSL_PRIVATE_KEY', 'SSL_CA'];
-
-/**
- * TLS rules, each message naming the field, the value, what is allowed and how to fix it:
- * - TLS required without a certificate would lock every client out;
- * - Secret volumes mounted by hand are how the seed broke (failure 1): certificates come only through `tls`.
- */
-export function validateTls(input: TlsRuleInput): string[] {
-  const errors: string[] = [];
-  if (input.sslPolicy === 'required' && input.tls === undefined) {
-    errors.push(
-      `${input.name}: sslPolicy is "required" but no certificate is configured (tls: undefined): ` +
-        'set tls: { issuer: { name: "<cert-manager issuer>" } } or sslPolicy: SslPolicy.OPTIONAL',
-    );
-  }
-  for (const volume of input.additionalVolumes ?? []) {
-    const source = volume.volumeSource ?? {};
-    const mountsSecret = source.secret !== undefined || (source.projected?.sources ?? []).some((s: any) => s.secret !== undefined);
-    if (mountsSecret) {
-      errors.push(
-        `${input.name}: additionalVolumes "${volume.name}" mounts a Secret into the Spilo pods: ` +
-          'certificates mounted by hand made PostgreSQL demand TLS that clients did not use (seed failure 1); ' +
-          'give the cluster certificates with tls: { issuer: ... } instead',
-      );
-    }
-  }
-  for (const entry of input.env ?? []) {
-    if (SPILO_CERTIFICATE_VARIABLES.includes(entry.name)) {
-      errors.push(
-        `${input.name}: env "${entry.name}" configures PostgreSQL's certificate by hand (allowed: none of ${SPILO_CERTIFICATE_VARIABLES.join(', ')}): ` +
-          'certificates configured by hand made PostgreSQL demand TLS that clients did not use (seed failure 1); ' +
-          'remove it and give the cluster certificates with tls: { issuer: ... } instead',
-      );
-    }
-  }
-  return errors;
 }

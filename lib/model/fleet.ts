@@ -1,4 +1,4 @@
-import { DatabaseClusterConfig } from '../constructs/database-chart';
+import { DatabaseClusterConfig } from './cluster';
 
 /** What every cluster of a fleet shares: a cluster's configuration without its identity. */
 export type FleetTemplate = Omit<DatabaseClusterConfig, 'name' | 'namespace' | 'teamId'>;

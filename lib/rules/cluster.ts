@@ -1,13 +1,13 @@
 /**
- * Configuration rules: pure functions from props to messages, registered with `node.addValidation` by the
- * constructs that own the props, and collected for every environment before anything is written
- * (lib/synthesize.ts). Each message names the field, the value received, what is allowed and how to fix it.
+ * Rules of one cluster's settings: pure functions from the resolved model to messages, registered with
+ * `node.addValidation` by the constructs built from it, and collected for every environment before anything is written
+ * (lib/app/synthesize.ts). Each message names the field, the value received, what is allowed and how to fix it.
  *
  * The patterns and enums are the operator CRD's, identical in v1.15.1 and v2.0.1
  * (../shared/crds/acid.zalan.do_postgresqls.*.yaml), so a value refused here would be refused by the API server.
  */
-import { parseIpv4Cidr } from '../model/cidr';
-import { DEFAULT_PATRONI, PostgresClusterProps } from '../constructs/postgres-cluster';
+import { ContainerResources, DEFAULT_PATRONI, ResolvedCluster } from '../model/cluster';
+import { q } from './text';
 
 /** `spec.postgresql.version` enum accepted by both operator releases (v1.15.1: 13-17, v2.0.1: 14-18). */
 export const POSTGRES_VERSIONS = ['14', '15', '16', '17'] as const;
@@ -58,7 +58,6 @@ const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /** A namespace name: a DNS-1123 label. */
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-const q = (value: unknown) => JSON.stringify(value);
 const isCount = (value: number, min: number) => Number.isInteger(value) && value >= min;
 /** `value` as a DNS label, for a suggestion in a message: lowercase, other characters as dashes. */
 const asDnsLabel = (value: string) => value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '') || 'db';
@@ -74,8 +73,8 @@ function quantityFix(value: string, example: string): string {
   return match ? `write ${q(`${match[1]}${match[2].toUpperCase()}i`)}` : `write for example ${q(example)}`;
 }
 
-/** Every broken rule of one cluster's props. */
-export function validateClusterProps(props: PostgresClusterProps): string[] {
+/** Every broken rule of one cluster's settings. */
+export function validateCluster(props: ResolvedCluster): string[] {
   const errors: string[] = [];
   const name = props.name;
   const fail = (message: string) => errors.push(`${name}: ${message}`);
@@ -99,13 +98,13 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
     fail(`namespace must be lowercase letters, digits and dashes, at most ${DNS_LABEL_MAX_LENGTH} characters (got ${q(props.namespace)}): rename it to ${q(asDnsLabel(props.namespace).slice(0, DNS_LABEL_MAX_LENGTH))}`);
   }
 
-  const version = props.postgresVersion ?? '15';
+  const version = props.postgresVersion;
   if (!(POSTGRES_VERSIONS as readonly string[]).includes(version)) {
     fail(`postgresVersion must be one of ${POSTGRES_VERSIONS.join(', ')} (got ${q(version)}): the versions both operator releases (v1.15.1, v2.0.1) accept; set postgresVersion: "15"`);
   }
 
-  const instances = props.numberOfInstances ?? 3;
-  const patroni = { ...DEFAULT_PATRONI, ...props.patroni };
+  const instances = props.numberOfInstances;
+  const patroni = props.patroni;
   if (!isCount(instances, 1)) {
     fail(`numberOfInstances must be an integer >= 1 (got ${instances}): set numberOfInstances: 3`);
   } else if (patroni.synchronousMode && instances < 2) {
@@ -130,12 +129,11 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
     );
   }
 
-  const volume = props.volumeSize ?? '100Gi';
+  const volume = props.volumeSize;
   if (!QUANTITY_PATTERN.test(volume)) {
     fail(`volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got ${q(volume)}): ${quantityFix(volume, '100Gi')}`);
   }
-  const checkResources = (field: string, resources: PostgresClusterProps['resources']) => {
-    if (!resources) return;
+  const checkResources = (field: string, resources: ContainerResources) => {
     for (const kind of ['requests', 'limits'] as const) {
       const { cpu, memory } = resources[kind];
       if (!CPU_PATTERN.test(cpu)) {
@@ -147,15 +145,15 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
     }
   };
   checkResources('resources', props.resources);
-  checkResources('connectionPooler.resources', props.connectionPooler?.resources);
-  const poolerInstances = props.connectionPooler?.numberOfInstances;
-  if (poolerInstances !== undefined && !isCount(poolerInstances, 1)) {
+  checkResources('connectionPooler.resources', props.connectionPooler.resources);
+  const poolerInstances = props.connectionPooler.numberOfInstances;
+  if (!isCount(poolerInstances, 1)) {
     // The CRD's `connectionPooler.numberOfInstances` has `minimum: 1`.
     fail(`connectionPooler.numberOfInstances must be an integer >= 1 (got ${poolerInstances}): set connectionPooler.numberOfInstances: 2`);
   }
 
-  const schedule = props.logicalBackup?.schedule;
-  if (schedule !== undefined) errors.push(...validateCronSchedule(schedule).map((problem) => `${name}: logicalBackup.schedule ${problem}`));
+  const schedule = props.logicalBackup.schedule;
+  errors.push(...validateCronSchedule(schedule).map((problem) => `${name}: logicalBackup.schedule ${problem}`));
 
   const users = props.users ?? {};
   const userList = `${Object.keys(users).join(', ') || 'none'}`;
@@ -193,7 +191,7 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
   // the user: what it creates belongs to that role, which the operator drops after the retention period. The
   // operator excludes database owners from global rotation for this reason and recommends in-place rotation for them
   // (docs/administrator.md, "Password rotation in K8s secrets").
-  if (props.passwordRotation !== undefined && props.passwordRotation.inPlace === false) {
+  if (props.passwordRotation !== undefined && !props.passwordRotation.inPlace) {
     for (const [database, owner] of Object.entries(props.databases ?? {})) {
       if (rotated.includes(owner)) {
         fail(
@@ -228,76 +226,4 @@ export function validateCronSchedule(schedule: string): string[] {
       if (step !== undefined && Number(step) < 1) problems.push(`step of the ${name} must be >= 1 (got ${q(field)} in ${q(schedule)}): write for example "*/15"`);
       return problems;
     });
-}
-
-/** Every broken rule of CIDRs and ports a cluster's NetworkPolicies use. */
-export function validateNetwork(clusterName: string, cidrs: Readonly<Record<string, readonly string[]>>, ports: Readonly<Record<string, number | undefined>>): string[] {
-  const errors: string[] = [];
-  for (const [field, values] of Object.entries(cidrs)) {
-    values.forEach((cidr, index) => {
-      if (parseIpv4Cidr(cidr)) return;
-      const fix = parseIpv4Cidr(`${cidr}/32`) ? `write ${q(`${cidr}/32`)} for this one address` : 'write an address and a prefix length of 0-32';
-      errors.push(`${clusterName}: ${field}[${index}] must be an IPv4 CIDR such as "10.43.0.1/32" (got ${q(cidr)}): ${fix}`);
-    });
-  }
-  for (const [field, port] of Object.entries(ports)) {
-    if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
-      errors.push(`${clusterName}: ${field} must be a port from 1 to 65535 (got ${port}): set the port it listens on, or remove ${field} for the default`);
-    }
-  }
-  return errors;
-}
-
-/** A list of NetworkPolicy peers that must not be empty, with an example of what to list. */
-export interface PeerList {
-  readonly values: readonly string[];
-  /** What to write instead, for the message: `["10.43.0.1/32"]`. */
-  readonly example: string;
-}
-
-/**
- * Lists that become the peers of a NetworkPolicy rule must not be empty: a rule whose `to` or `from` is empty or
- * missing allows every address (Kubernetes NetworkPolicy API, `NetworkPolicyEgressRule.to`: "If this field is empty
- * or missing, this rule matches all destinations"), so an empty list would open the rule's ports to everyone.
- */
-export function validatePeerLists(clusterName: string, lists: Readonly<Record<string, PeerList>>): string[] {
-  return Object.entries(lists)
-    .filter(([, list]) => list.values.length === 0)
-    .map(
-      ([field, list]) =>
-        `${clusterName}: ${field} must not be empty (got []): a NetworkPolicy rule without peers allows every address on its ports; list at least one, for example ${list.example}`,
-    );
-}
-
-/** A container image must be pinned: a tag other than `latest`, or a digest. */
-export function validateImage(clusterName: string, field: string, image: string): string[] {
-  // A reference with "@" is pinned by its digest, which must be complete; otherwise the last path part needs a tag.
-  const pinned = image.includes('@')
-    ? /@sha256:[0-9a-f]{64}$/.test(image)
-    : /:[\w][\w.-]{0,127}$/.test(image.split('/').pop() ?? '') && !image.endsWith(':latest');
-  return pinned ? [] : [`${clusterName}: ${field} must be pinned to a release tag or digest (got ${q(image)}): for example "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"; never "latest" or no tag`];
-}
-
-/** Environment names: folder names under dist/, each once. */
-export function validateEnvironmentNames(names: readonly string[]): string[] {
-  const errors: string[] = [];
-  names.forEach((name, index) => {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name === 'gitops') {
-      errors.push(`environments[${index}].name must be lowercase letters, digits and dashes, and not "gitops" (got ${q(name)}): it is the folder dist/<name>; rename it`);
-    }
-    if (names.indexOf(name) !== index) errors.push(`environments[${index}].name ${q(name)} is used twice: each environment needs its own folder dist/<name>`);
-  });
-  return errors;
-}
-
-/**
- * Cluster names that cannot even name a construct (checked before any App is built: cdk8s would throw on an empty
- * id, with a stack trace instead of a message).
- */
-export function validateClusterNamesPresent(environmentName: string, clusterNames: readonly string[]): string[] {
-  return clusterNames.flatMap((name, index) =>
-    typeof name === 'string' && name !== ''
-      ? []
-      : [`environment ${environmentName}: clusters[${index}].name must not be empty (got ${q(name)}): name the cluster <teamId>-<service>, for example "jewelry-shop-db"`],
-  );
 }

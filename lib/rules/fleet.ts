@@ -1,7 +1,10 @@
-import { ApiObject, Chart } from 'cdk8s';
-import { IValidation } from 'constructs';
-import { EnvironmentConfig } from '../config';
-import { DatabaseClusterCharts } from '../constructs/database-chart';
+import { operatorObjectNames } from '../model/operator';
+
+/** What the fleet rules read of an environment. */
+export interface FleetEnvironment {
+  readonly name: string;
+  readonly clusters: ReadonlyArray<{ readonly name: string; readonly namespace: string }>;
+}
 
 /**
  * Rules that span the clusters of one environment (a fleet): the per-cluster rules cannot see a neighbour.
@@ -16,7 +19,7 @@ import { DatabaseClusterCharts } from '../constructs/database-chart';
  * per environment, in one namespace or in different ones: the Role and RoleBinding in `default` and the output files
  * `dist/<environment>/<stage>/<cluster>.k8s.yaml` are named after the cluster alone.
  */
-export function duplicateClusterNames(environment: EnvironmentConfig): string[] {
+export function duplicateClusterNames(environment: FleetEnvironment): string[] {
   const namespacesByName = new Map<string, string[]>();
   for (const cluster of environment.clusters) {
     namespacesByName.set(cluster.name, [...(namespacesByName.get(cluster.name) ?? []), cluster.namespace]);
@@ -33,7 +36,7 @@ export function duplicateClusterNames(environment: EnvironmentConfig): string[] 
 }
 
 /** Throws one error listing every duplicate cluster name of the environment, if there is any. */
-export function assertUniqueClusterNames(environment: EnvironmentConfig): void {
+export function assertUniqueClusterNames(environment: FleetEnvironment): void {
   const problems = duplicateClusterNames(environment);
   if (problems.length > 0) throw new Error(problems.join('\n'));
 }
@@ -63,66 +66,41 @@ export function operatorCreatedObjects(clusterName: string, namespace: string): 
     cluster: clusterName,
     role: `${what} (created by the operator)`,
   });
+  const names = operatorObjectNames(clusterName);
   return [
     ...(['Service', 'Endpoints'] as const).flatMap((kind) => [
-      created(kind, clusterName, `primary ${kind}`),
-      created(kind, `${clusterName}-repl`, `replica ${kind}`),
-      created(kind, `${clusterName}-config`, `Patroni config ${kind}`),
+      created(kind, names.primary, `primary ${kind}`),
+      created(kind, names.replicas, `replica ${kind}`),
+      created(kind, names.patroniConfig, `Patroni config ${kind}`),
     ]),
-    created('Service', `${clusterName}-pooler`, 'pooler Service'),
-    created('apps/Deployment', `${clusterName}-pooler`, 'pooler Deployment'),
-    created('apps/StatefulSet', clusterName, 'StatefulSet'),
-    created('policy/PodDisruptionBudget', `postgres-${clusterName}-pdb`, 'PodDisruptionBudget'),
-    created('batch/CronJob', `logical-backup-${clusterName}`, 'logical backup CronJob'),
+    created('Service', names.pooler, 'pooler Service'),
+    created('apps/Deployment', names.pooler, 'pooler Deployment'),
+    created('apps/StatefulSet', names.primary, 'StatefulSet'),
+    created('policy/PodDisruptionBudget', names.podDisruptionBudget, 'PodDisruptionBudget'),
+    created('batch/CronJob', names.logicalBackupCronJob, 'logical backup CronJob'),
   ];
 }
 
-/** The objects a cluster's charts (both stages) synthesize, with the namespace each lands in. */
-export function synthesizedObjects(cluster: DatabaseClusterCharts): OwnedObject[] {
-  return [cluster.prerequisitesChart, cluster.databaseChart].flatMap((chart) =>
-    chart.node
-      .findAll()
-      .filter((construct): construct is ApiObject => construct instanceof ApiObject && Chart.of(construct) === chart)
-      .map((apiObject) => ({
-        kind: apiObject.apiGroup === 'core' ? apiObject.kind : `${apiObject.apiGroup}/${apiObject.kind}`,
-        namespace: apiObject.metadata.namespace ?? chart.namespace ?? 'default',
-        name: apiObject.name,
-        cluster: cluster.cluster.name,
-        role: `${apiObject.node.path.split('/').slice(1).join('/')} (synthesized)`,
-      })),
-  );
-}
-
 /**
- * Rule 2, as an App validation: no two clusters of the environment own an object of the same kind, namespace and
- * name. A cluster named like a neighbour's derived object (`shop-db-repl` beside `shop-db`) would otherwise take
- * over the neighbour's replica Service. Linear in the size of the environment.
+ * Rule 2: no two clusters of the environment own an object of the same kind, namespace and name. A cluster named like
+ * a neighbour's derived object (`shop-db-repl` beside `shop-db`) would otherwise take over the neighbour's replica
+ * Service. `objects`: what each cluster synthesizes and what the operator creates for it. Linear in their number.
  */
-export class UniqueObjectNamesAcrossClusters implements IValidation {
-  constructor(
-    private readonly environmentName: string,
-    private readonly clusters: readonly DatabaseClusterCharts[],
-  ) {}
-
-  public validate(): string[] {
-    const owners = new Map<string, OwnedObject[]>();
-    for (const cluster of this.clusters) {
-      const objects = [...synthesizedObjects(cluster), ...operatorCreatedObjects(cluster.cluster.name, cluster.cluster.namespace)];
-      for (const object of objects) {
-        const key = `${object.kind} ${object.namespace}/${object.name}`;
-        const claims = owners.get(key);
-        if (claims) claims.push(object);
-        else owners.set(key, [object]);
-      }
-    }
-    return [...owners]
-      .filter(([, claims]) => claims.length > 1)
-      .map(
-        ([key, claims]) =>
-          `environment ${this.environmentName}: ${key} would be ` +
-          `${claims.map((claim) => `cluster ${claim.cluster}'s ${claim.role}`).join(' and ')}; ` +
-          'a namespace holds one object of a kind under a name: rename one of these clusters, or move it to another ' +
-          'namespace (avoid cluster names that end in -repl, -config, -pooler or -metrics, which neighbours derive names with)',
-      );
+export function duplicateOwnedObjects(environmentName: string, objects: readonly OwnedObject[]): string[] {
+  const owners = new Map<string, OwnedObject[]>();
+  for (const object of objects) {
+    const key = `${object.kind} ${object.namespace}/${object.name}`;
+    const claims = owners.get(key);
+    if (claims) claims.push(object);
+    else owners.set(key, [object]);
   }
+  return [...owners]
+    .filter(([, claims]) => claims.length > 1)
+    .map(
+      ([key, claims]) =>
+        `environment ${environmentName}: ${key} would be ` +
+        `${claims.map((claim) => `cluster ${claim.cluster}'s ${claim.role}`).join(' and ')}; ` +
+        'a namespace holds one object of a kind under a name: rename one of these clusters, or move it to another ' +
+        'namespace (avoid cluster names that end in -repl, -config, -pooler or -metrics, which neighbours derive names with)',
+    );
 }

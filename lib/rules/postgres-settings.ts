@@ -7,32 +7,8 @@
  * server agrees.
  */
 import { POSTGRES_15_SETTINGS } from './postgres15-settings';
+import { SettingDefinition, SettingsCatalogue } from './settings-catalogue';
 import { spiloOnlyLibraryOfSetting } from './spilo-only-settings';
-
-/** One row of `pg_settings`, reduced to what validation needs. */
-export interface SettingDefinition {
-  readonly type: 'bool' | 'enum' | 'integer' | 'real' | 'string';
-  /** When the setting can change: `postmaster` (restart), `sighup` (reload), `user`, ...; `internal` is read-only. */
-  readonly context: string;
-  /** The built-in default (`boot_val`), in `unit`. */
-  readonly default: string;
-  /** The base unit of numeric values without a unit: `B`, `kB`, `8kB`, `MB`, `ms`, `s`, `min`. @default - no unit */
-  readonly unit?: string;
-  /** Smallest value, in `unit`. @default - no minimum (bool, enum, string) */
-  readonly min?: number;
-  /** Largest value, in `unit`. @default - no maximum (bool, enum, string) */
-  readonly max?: number;
-  /** The documented values of an enum (PostgreSQL also accepts a few hidden aliases, which are refused here). */
-  readonly enumValues?: readonly string[];
-}
-
-/** The settings of one PostgreSQL major version. */
-export interface SettingsCatalogue {
-  readonly postgresMajorVersion: number;
-  /** Contrib modules whose custom settings (`pg_stat_statements.max`) are in `settings`. */
-  readonly contribModules: readonly string[];
-  readonly settings: Readonly<Record<string, SettingDefinition>>;
-}
 
 /** The outcome of checking one value: its value in the setting's base unit, or why PostgreSQL refuses it. */
 export type ParsedSetting =

@@ -1,33 +1,21 @@
 /**
- * The synth-time checks of the server settings of a synthesized `postgresql` object: every
- * `postgresql.parameters` entry against PostgreSQL 15's settings, and the pooler's connections against
- * `max_connections`. Registered by PostgresCluster with `node.addValidation`.
+ * The synth-time checks of a cluster's server settings: every `postgresql.parameters` entry against PostgreSQL 15's
+ * settings, and the pooler's connections against `max_connections`. Registered by PostgresCluster with
+ * `node.addValidation`.
  */
+import { ResolvedCluster } from '../model/cluster';
 import { validateConnectionBudget } from './connection-budget';
 import { validatePostgresParameters } from './postgres-settings';
 
-/** The fields of a synthesized `postgresql` spec (as written to dist/) that the checks read. */
-export interface PostgresqlSpecSettings {
-  readonly postgresql?: { readonly parameters?: Readonly<Record<string, string>> };
-  readonly connectionPooler?: { readonly maxDBConnections?: number; readonly numberOfInstances?: number };
-  readonly databases?: Readonly<Record<string, string>>;
-}
-
-/** The operator's defaults for a pooler without explicit sizes (operator configuration `connection_pooler`). */
-const OPERATOR_POOLER_DEFAULTS = { maxDbConnections: 60, numberOfInstances: 2 };
-
-/** Every problem of the spec's server settings, each message prefixed with `clusterName`. */
-export function validateServerSettings(clusterName: string, spec: PostgresqlSpecSettings): string[] {
-  const parameters = spec.postgresql?.parameters ?? {};
+/** Every problem of the cluster's server settings, each message prefixed with the cluster's name. */
+export function validateServerSettings(cluster: ResolvedCluster): string[] {
+  const { parameters, connectionPooler: pooler } = cluster;
   return [
-    ...validatePostgresParameters(clusterName, parameters),
-    ...validateConnectionBudget(clusterName, {
+    ...validatePostgresParameters(cluster.name, parameters),
+    ...validateConnectionBudget(cluster.name, {
       parameters,
-      pooler: {
-        maxDbConnections: spec.connectionPooler?.maxDBConnections ?? OPERATOR_POOLER_DEFAULTS.maxDbConnections,
-        numberOfInstances: spec.connectionPooler?.numberOfInstances ?? OPERATOR_POOLER_DEFAULTS.numberOfInstances,
-      },
-      databases: Object.keys(spec.databases ?? {}),
+      pooler: { maxDbConnections: pooler.maxDbConnections, numberOfInstances: pooler.numberOfInstances },
+      databases: Object.keys(cluster.databases ?? {}),
     }),
   ];
 }
