@@ -3,7 +3,7 @@
  * them, and where the archive and the object storage are (lib/constructs/backup.ts turns it into the Spilo
  * environment, lib/rules/backup.ts checks it).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseIpv4Cidr } from './cidr';
 import { expected } from './shape';
 

@@ -6,7 +6,7 @@
  * resolved cluster (`ResolvedCluster`) that the rules and the constructs read. The schemas check shapes (types,
  * enums, unknown fields); the rules in lib/rules/ check values.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CloneSettingsSchema, objectStorageEndpoint, WalBackupSettingsSchema } from './backup';
 import { MonitoringSettingsSchema } from './monitoring';
 import { DEFAULT_PARAMETERS } from './postgres-parameters';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expected } from './shape';
 
 const text = (what: string, example: string) => z.string({ error: expected(what, example) });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expected } from './shape';
 
 /** The thresholds of the alerts (lib/constructs/alerts.ts), when the configuration does not set them. */

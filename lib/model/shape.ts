@@ -3,7 +3,7 @@
  * and how to write it: `prod.clusters[0].connectionPooler.mode must be one of "transaction", "session" (got the string
  * "foo"): write for example "transaction"`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A value as a message shows it: `"foo"`, `the number 100`, `the string "10.43.0.1/32"`, `a list`, `undefined`. */
 export function describeValue(value: unknown): string {
