@@ -1,3 +1,5 @@
+import { POOLER_ROLE } from '../model/operator';
+
 /**
  * postgres_exporter custom queries (the `--extend.query-path` file), mounted into the sidecar.
  * Each key becomes a metric prefix: column `c` of query `q` is exported as `q_c`; `usage` is LABEL, GAUGE or COUNTER.
@@ -12,9 +14,6 @@ export interface ExporterQuery {
   readonly master?: boolean;
   readonly metrics: ReadonlyArray<Record<string, { readonly usage: 'LABEL' | 'GAUGE' | 'COUNTER'; readonly description: string }>>;
 }
-
-/** The role the operator's PgBouncer pooler connects as (operator default `connection_pooler_user`). */
-export const POOLER_ROLE = 'pooler';
 
 /** The prefix of every custom query's metrics, a namespace no built-in collector of postgres_exporter uses. */
 export const CUSTOM_METRIC_PREFIX = 'pg_custom_';
