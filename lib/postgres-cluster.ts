@@ -22,23 +22,40 @@ export interface ContainerResources {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-/** Patroni's failover timings and replication mode (the operator's `spec.patroni`). */
+/**
+ * Patroni's failover timings and replication mode (the operator's `spec.patroni`). The defaults keep the seed's two
+ * promises, proven by `npm run rehearse` (docs/high-availability.md): a failover completes in under 30 s in the worst
+ * case on the Kubernetes DCS, and no acknowledged write is lost, even through a second failure.
+ */
 export interface PatroniSettings {
   /**
-   * Seconds the leader key lives in the DCS: a primary that cannot renew it within this time is demoted.
-   * Patroni requires `loopWait + 2 * retryTimeout <= ttl`.
-   * @default 30
+   * Seconds the leader lock lives in the DCS after its last renewal. A dead leader's lock expires after at most
+   * `ttl`; on the Kubernetes DCS the replicas notice at their next loop, so the worst-case failover is
+   * `ttl + loopWait` plus the promotion (see FAILOVER_PROMOTION_ALLOWANCE_SECONDS). Patroni requires
+   * `loopWait + 2 * retryTimeout <= ttl`.
+   * @default 18
    */
   readonly ttl?: number;
-  /** Seconds between Patroni's HA loops. @default 10 */
+  /** Seconds between Patroni's HA loops (the leader renews its lock once per loop). @default 3 */
   readonly loopWait?: number;
-  /** Seconds Patroni retries DCS and PostgreSQL operations before giving up. @default 10 */
+  /**
+   * Seconds Patroni retries a Kubernetes API or PostgreSQL call before giving up: a leader that cannot renew its
+   * lock for that long demotes itself, so an API slower than this causes a failover.
+   * @default 7
+   */
   readonly retryTimeout?: number;
   /**
    * Commit only once a synchronous standby confirmed the WAL (no data loss on failover).
    * @default true
    */
   readonly synchronousMode?: boolean;
+  /**
+   * Never acknowledge a commit without a synchronous standby, also right after a failover or while every replica is
+   * down: no acknowledged write is lost through a second failure, at the cost that writes wait while no replica is
+   * streaming (measured by the rehearsal). `false` keeps writes going on a lone primary, which can lose them.
+   * @default true
+   */
+  readonly synchronousModeStrict?: boolean;
   /** How many of the replicas are synchronous; the rest replicate asynchronously. @default 1 */
   readonly synchronousNodeCount?: number;
   /** Bytes a replica may lag behind and still be promoted. @default 33554432 (32 MiB) */
@@ -178,10 +195,11 @@ const DEFAULT_POOLER_RESOURCES: ContainerResources = {
 
 /** Defaults of the Patroni settings, shared with the validation. */
 export const DEFAULT_PATRONI: Required<PatroniSettings> = {
-  ttl: 30,
-  loopWait: 10,
-  retryTimeout: 10,
+  ttl: 18,
+  loopWait: 3,
+  retryTimeout: 7,
   synchronousMode: true,
+  synchronousModeStrict: true,
   synchronousNodeCount: 1,
   maximumLagOnFailover: 33554432,
 };
@@ -230,6 +248,7 @@ export class PostgresCluster extends Construct {
           retryTimeout: patroni.retryTimeout,
           maximumLagOnFailover: patroni.maximumLagOnFailover,
           synchronousMode: patroni.synchronousMode,
+          synchronousModeStrict: patroni.synchronousMode ? patroni.synchronousModeStrict : undefined,
           synchronousNodeCount: patroni.synchronousNodeCount,
           pgHba: buildPgHba(props.sslPolicy ?? SslPolicy.OPTIONAL),
         },

@@ -7,6 +7,7 @@
  * (../shared/crds/acid.zalan.do_postgresqls.*.yaml), so a value refused here would be refused by the API server.
  */
 import { parseIpv4Cidr } from './cidr';
+import { failoverBudgetProblems } from './failover-budget';
 import { DEFAULT_PATRONI, PostgresClusterProps } from './postgres-cluster';
 
 /** `spec.postgresql.version` enum accepted by both operator releases (v1.15.1: 13-17, v2.0.1: 14-18). */
@@ -129,6 +130,7 @@ export function validateClusterProps(props: PostgresClusterProps): string[] {
         `raise ttl to ${patroni.loopWait + 2 * patroni.retryTimeout} or lower loopWait or retryTimeout`,
     );
   }
+  if (timings.length === 0) failoverBudgetProblems(patroni).forEach(fail);
 
   const volume = props.volumeSize ?? '100Gi';
   if (!QUANTITY_PATTERN.test(volume)) {
