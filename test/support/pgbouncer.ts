@@ -10,11 +10,11 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PoolerPodSizes } from '../../lib/connection-budget';
 import { asServerUser, PGBOUNCER, POSTGRES_BIN, runningAsRoot, serverUserIds } from './integration-tools';
+import { operatorPgBouncerIni, POOLER_USER, userLookupSql } from '../../rehearsal/operator-pgbouncer';
 import { PostgresServer, runClient, sleep } from './postgres-server';
 
-/** The operator's pooler role and the schema of its lookup function (operator defaults `connection_pooler_user`/`_schema`). */
-export const POOLER_USER = 'pooler';
-const POOLER_SCHEMA = 'pooler';
+export { POOLER_USER } from '../../rehearsal/operator-pgbouncer';
+
 
 export interface PgBouncerProps {
   readonly server: PostgresServer;
@@ -76,32 +76,16 @@ export class PgBouncer {
   }
 
   private configure(props: PgBouncerProps): void {
-    const server = `host=${this.server.address} port=${this.server.port} auth_user=${POOLER_USER}`;
-    const ini = [
-      '[databases]',
-      `* = ${server}`,
-      `postgres = ${server}`,
-      '',
-      '[pgbouncer]',
-      `pool_mode = ${props.mode}`,
-      `listen_addr = ${this.server.address}`,
-      `listen_port = ${this.port}`,
-      'unix_socket_dir =', // no socket file left in /tmp
-      `logfile = ${join(this.folder, 'pgbouncer.log')}`,
-      `admin_users = ${POOLER_USER}`,
-      `auth_file = ${join(this.folder, 'userlist.txt')}`,
-      `auth_query = SELECT * FROM ${POOLER_SCHEMA}.user_lookup($1)`,
-      'auth_type = md5',
-      'server_tls_sslmode = require',
-      `default_pool_size = ${props.sizes.defaultPoolSize}`,
-      `reserve_pool_size = ${props.sizes.reservePoolSize}`,
-      'max_client_conn = 10000',
-      `max_db_connections = ${props.sizes.maxDbConnections}`,
-      'idle_transaction_timeout = 600',
-      'server_login_retry = 5',
-      'ignore_startup_parameters = extra_float_digits,options',
-    ];
-    writeFileSync(join(this.folder, 'pgbouncer.ini'), `${ini.join('\n')}\n`);
+    const ini = operatorPgBouncerIni({
+      serverHost: this.server.address,
+      serverPort: this.server.port,
+      listenAddress: this.server.address,
+      listenPort: this.port,
+      folder: this.folder,
+      mode: props.mode,
+      sizes: props.sizes,
+    });
+    writeFileSync(join(this.folder, 'pgbouncer.ini'), ini);
     writeFileSync(join(this.folder, 'userlist.txt'), `"${POOLER_USER}" "${props.poolerPassword}"\n`, { mode: 0o600 });
     if (runningAsRoot) {
       const { uid, gid } = serverUserIds();
@@ -123,20 +107,4 @@ export class PgBouncer {
       await sleep(50);
     }
   }
-}
-
-/** The operator's lookup function: PgBouncer reads a client's password hash through it as the pooler role. */
-function userLookupSql(): string {
-  return `
-    CREATE SCHEMA IF NOT EXISTS ${POOLER_SCHEMA};
-    CREATE OR REPLACE FUNCTION ${POOLER_SCHEMA}.user_lookup(IN i_username text, OUT uname text, OUT phash text)
-    RETURNS record AS $$
-    BEGIN
-      SELECT usename, passwd FROM pg_catalog.pg_shadow WHERE usename = i_username INTO uname, phash;
-      RETURN;
-    END;
-    $$ LANGUAGE plpgsql SECURITY DEFINER;
-    REVOKE ALL ON FUNCTION ${POOLER_SCHEMA}.user_lookup(text) FROM public, ${POOLER_USER};
-    GRANT EXECUTE ON FUNCTION ${POOLER_SCHEMA}.user_lookup(text) TO ${POOLER_USER};
-    GRANT USAGE ON SCHEMA ${POOLER_SCHEMA} TO ${POOLER_USER};`;
 }
