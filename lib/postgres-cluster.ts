@@ -32,16 +32,16 @@ export interface PatroniSettings {
    * Seconds the leader lock lives in the DCS after its last renewal. A dead leader's lock expires after at most
    * `ttl`; on the Kubernetes DCS the replicas notice at their next loop, so the worst-case failover is
    * `ttl + loopWait` plus the promotion (see FAILOVER_PROMOTION_ALLOWANCE_SECONDS). Patroni requires
-   * `loopWait + 2 * retryTimeout <= ttl`.
-   * @default 18
+   * `loopWait + 2 * retryTimeout <= ttl` and at least 20 (Patroni 4, which Spilo runs, raises a lower ttl to 20).
+   * @default 20
    */
   readonly ttl?: number;
-  /** Seconds between Patroni's HA loops (the leader renews its lock once per loop). @default 3 */
+  /** Seconds between Patroni's HA loops (the leader renews its lock once per loop). @default 2 */
   readonly loopWait?: number;
   /**
    * Seconds Patroni retries a Kubernetes API or PostgreSQL call before giving up: a leader that cannot renew its
    * lock for that long demotes itself, so an API slower than this causes a failover.
-   * @default 7
+   * @default 9
    */
   readonly retryTimeout?: number;
   /**
@@ -195,9 +195,9 @@ const DEFAULT_POOLER_RESOURCES: ContainerResources = {
 
 /** Defaults of the Patroni settings, shared with the validation. */
 export const DEFAULT_PATRONI: Required<PatroniSettings> = {
-  ttl: 18,
-  loopWait: 3,
-  retryTimeout: 7,
+  ttl: 20,
+  loopWait: 2,
+  retryTimeout: 9,
   synchronousMode: true,
   synchronousModeStrict: true,
   synchronousNodeCount: 1,

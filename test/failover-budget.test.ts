@@ -28,15 +28,23 @@ describe.each(CLUSTERS)('%s keeps the failover promises', (_label, environment, 
 
 describe('the failover budget rule', () => {
   test.each([
-    [18, 3],
     [20, 2],
-    [22, 0],
-    [15, 8],
+    [20, 3],
+    [21, 1],
+    [22, 1],
     [30, 10],
-    [23, 0],
+    [25, 1],
   ])('ttl %i, loop_wait %i: refused exactly when ttl + loop_wait + the promotion allowance reaches the promise', (ttl, loopWait) => {
     const refused = ttl + loopWait + FAILOVER_PROMOTION_ALLOWANCE_SECONDS >= FAILOVER_PROMISE_SECONDS;
-    expect(failoverBudgetProblems({ ttl, loopWait })).toHaveLength(refused ? 1 : 0);
+    expect(failoverBudgetProblems({ ttl, loopWait, retryTimeout: 3 })).toHaveLength(refused ? 1 : 0);
+  });
+
+  test.each([
+    ['ttl', { ttl: 19, loopWait: 1, retryTimeout: 3 }],
+    ['loopWait', { ttl: 20, loopWait: 0, retryTimeout: 3 }],
+    ['retryTimeout', { ttl: 20, loopWait: 1, retryTimeout: 2 }],
+  ])("%s below Patroni's minimum is refused, since Patroni would run another value", (field, timings) => {
+    expect(failoverBudgetProblems(timings)).toEqual([expect.stringMatching(new RegExp(`^patroni\\.${field} must be at least`))]);
   });
 
   test('a cluster may choose synchronous_mode_strict: false (writes keep going on a lone primary)', () => {

@@ -117,7 +117,7 @@ describe('PostgresCluster construct', () => {
         storageClass: 'fast',
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
         parameters: { max_connections: '50', shared_buffers: '256MB' },
-        patroni: { ttl: 20, loopWait: 2, retryTimeout: 9, synchronousMode: false, synchronousNodeCount: 2, maximumLagOnFailover: 1024 },
+        patroni: { ttl: 21, loopWait: 1, retryTimeout: 10, synchronousMode: false, synchronousNodeCount: 2, maximumLagOnFailover: 1024 },
         sslPolicy: SslPolicy.REQUIRED,
         tls: { secretName: 'team-db-tls', caFile: 'ca.crt' },
         spiloFsGroup: 103,

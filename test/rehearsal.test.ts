@@ -7,7 +7,7 @@ import { ENVIRONMENTS } from '../lib/config';
 import { FAILOVER_PROMISE_SECONDS } from '../lib/failover-budget';
 import { bootstrapDcs, memberConfig, PATRONI_DCS_KEYS, PostgresqlManifest, SPILO_DCS_DEFAULTS } from '../rehearsal/patroni-config';
 import { HOST, rehearsalPlan } from '../rehearsal/plan';
-import { RehearsalResults, RoundResults, verdict } from '../rehearsal/report';
+import { RehearsalResults, reportLines, RoundResults, verdict } from '../rehearsal/report';
 import { timelineSvg } from '../rehearsal/timeline-svg';
 import { find, synthEnvironment } from './util';
 
@@ -84,7 +84,7 @@ describe('the rehearsal refuses what it cannot rehearse', () => {
   });
 });
 
-const TIMINGS = { ttl: 18, loopWait: 3, retryTimeout: 7, synchronousMode: true, synchronousModeStrict: true };
+const TIMINGS = { ttl: 20, loopWait: 2, retryTimeout: 9, synchronousMode: true, synchronousModeStrict: true };
 
 function round(overrides: Partial<RoundResults> = {}): RoundResults {
   return {
@@ -142,19 +142,29 @@ describe('the verdict on the measurements', () => {
   });
 });
 
+describe('the printed report', () => {
+  test('one row per round with its measurements, then the verdict with the settings', () => {
+    const lines = reportLines([results([round({ rejoinSeconds: { a: 7.25 } })])]);
+    expect(lines).toContain('| dev/db | leader-kill-after-refresh | 23.5 s | 23.5 s | 31.0 s | 7.3 s | 0 of 1000 | 1 (0) | 0 | yes | 26.5 s |');
+    expect(lines[lines.length - 1]).toBe(
+      'PASS dev/db (ttl 20, loop_wait 2, retry_timeout 9, synchronous_mode_strict true): worst-case failover 26.5 s (< 30 s), 0 acknowledged writes lost, rehearsal 100 s',
+    );
+  });
+});
+
 describe('the timeline picture of a round', () => {
   test('draws one bar per bucket with writes and shades the outage', () => {
     const svg = timelineSvg('dev/db', TIMINGS, round());
     expect(svg.match(/fill="#3b7dd8"/g)).toHaveLength(52);
     expect(svg).toContain('fill="#fde2e2"');
     expect(svg).toContain('write outage 23.5 s, 0 of 1000 acknowledged writes lost, healed after 31 s');
-    expect(svg).toContain('ttl 18 s, loop_wait 3 s, retry_timeout 7 s, synchronous_mode_strict true; worst case on the Kubernetes DCS 26.5 s');
+    expect(svg).toContain('ttl 20 s, loop_wait 2 s, retry_timeout 9 s, synchronous_mode_strict true; worst case on the Kubernetes DCS 26.5 s');
   });
 
   test('changes with the measurements and the settings, and is the same for the same input', () => {
     const svg = timelineSvg('dev/db', TIMINGS, round());
     expect(timelineSvg('dev/db', TIMINGS, round())).toBe(svg);
-    expect(timelineSvg('dev/db', { ...TIMINGS, ttl: 20 }, round())).not.toBe(svg);
+    expect(timelineSvg('dev/db', { ...TIMINGS, ttl: 21 }, round())).not.toBe(svg);
     expect(timelineSvg('dev/db', TIMINGS, round({ healSeconds: 40 }))).not.toBe(svg);
   });
 });
