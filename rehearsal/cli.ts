@@ -2,7 +2,8 @@
  * `npm run rehearse`: for every environment of dist/ and every `postgresql` object in it, builds the plan
  * (rehearsal/plan.ts), runs the harness (rehearsal/harness.py, Debian's python3 with psycopg2) and prints the
  * measurements and the verdict. `--docs` also writes the timelines and the measured tables of
- * docs/high-availability.md. Exits 1 when a promise is not kept or a rehearsal failed.
+ * docs/high-availability.md; `--docs-only` writes them from the last run's results (.build/rehearsal/) without
+ * rehearsing again. Exits 1 when a promise is not kept or a rehearsal failed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,17 @@ export function main(args: readonly string[]): number {
     return 2;
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
+  if (args.includes('--docs-only')) {
+    const last = readdirSync(RESULTS_DIR).filter((file) => file.endsWith('.json')).sort()
+      .map((file) => JSON.parse(readFileSync(join(RESULTS_DIR, file), 'utf8')) as RehearsalResults)
+      .filter((results) => wanted.length === 0 || wanted.includes(results.environment));
+    if (last.length === 0) {
+      console.error(`no results in ${RESULTS_DIR}: run \`npm run rehearse\` first`);
+      return 2;
+    }
+    writeDocs(ROOT, last);
+    return 0;
+  }
   const started = Date.now();
   const all: RehearsalResults[] = [];
   for (const environment of environments.filter((name) => wanted.length === 0 || wanted.includes(name))) {

@@ -85,6 +85,17 @@ def children_of(pids):
     return found
 
 
+def kill_tree(pids):
+    """SIGKILL of the given processes and all their descendants; returns the PIDs signalled."""
+    victims = children_of(pids)
+    for pid in victims:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return victims
+
+
 def alive(pid):
     try:
         with open(f'/proc/{pid}/stat') as stat:
@@ -223,12 +234,7 @@ class Cluster:
         postmaster = self.postmaster_pid(name)
         if postmaster is not None:
             roots.append(postmaster)
-        victims = children_of(roots)
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        victims = kill_tree(roots)
         killed = now()
         wait_until(lambda: not any(alive(pid) for pid in victims), 10, f'the processes of {name} to die')
         return killed
@@ -245,14 +251,18 @@ class Cluster:
 
     def reinitialize(self, name):
         """Patroni's REST API `POST /reinitialize` (what `patronictl reinit` calls): a new base backup from the leader."""
-        member = self.member(name)
-        request = urllib.request.Request(f'http://{member["host"]}:{member["restApiPort"]}/reinitialize',
-                                         data=json.dumps({'force': True}).encode(), method='POST')
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                response.read()
+            self.rest(name, '/reinitialize', {'force': True}, timeout=10)
         except OSError as error:
             log(f'reinitialize {name}: {error}')
+
+    def rest(self, name, path, body, timeout):
+        """POST to the member's Patroni REST API."""
+        member = self.member(name)
+        request = urllib.request.Request(f'http://{member["host"]}:{member["restApiPort"]}{path}',
+                                         data=json.dumps(body).encode(), method='POST')
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
 
     def running(self, name):
         process = self.processes.get(name)
@@ -262,12 +272,7 @@ class Cluster:
         pids = [process.pid for process in self.processes.values()]
         pids += [pid for pid in (self.postmaster_pid(m['name']) for m in self.members) if pid is not None]
         pids += [process.pid for process in self.others]
-        victims = children_of(pids)
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        victims = kill_tree(pids)
         try:
             wait_until(lambda: not any(alive(pid) for pid in victims), 15, 'every process to stop')
         except TimeoutError as error:
@@ -314,8 +319,9 @@ class Observer(threading.Thread):
             started = now()
             try:
                 leader, lease = self.cluster.etcd.get('leader')
-            except OSError:
-                leader, lease = None, None
+                sync_key = json.loads(self.cluster.etcd.get('sync')[0] or '{}')
+            except (OSError, ValueError):
+                leader, lease, sync_key = None, None, {}
             sync, async_ = [], []
             if leader is not None and self.cluster.running(leader):
                 try:
@@ -324,8 +330,12 @@ class Observer(threading.Thread):
                     async_ = sorted(name for name, state, mode in rows if state == 'streaming' and mode == 'async')
                 except psycopg2.Error:
                     self._forget(leader)
+            standbys = sync_key.get('sync_standby') or []
+            standbys = standbys.split(',') if isinstance(standbys, str) else list(standbys)
             with self.lock:
                 self.leader, self.lease, self.sync, self.async_ = leader, lease, sync, async_
+                # The standbys Patroni may promote: the DCS names them, for this leader.
+                self.promotable = standbys if sync_key.get('leader') == leader else []
                 self.samples.append((now(), leader, sync, async_))
             time.sleep(max(0, SAMPLE_INTERVAL - (now() - started)))
 
@@ -353,8 +363,12 @@ class Observer(threading.Thread):
             return self.leader, self.lease, list(self.sync), list(self.async_)
 
     def healthy(self, members):
-        leader, _, sync, async_ = self.state()
-        return leader is not None and len(sync) == 1 and len(async_) == len(members) - 2
+        """A leader streaming to one synchronous and one asynchronous member, the synchronous one named in the DCS
+        (only then can Patroni fail over to it)."""
+        with self.lock:
+            leader, sync, async_, promotable = self.leader, list(self.sync), list(self.async_), list(getattr(self, 'promotable', []))
+        return (leader is not None and len(sync) == 1 and len(async_) == len(members) - 2
+                and set(sync + async_ + [leader]) == set(members) and sync[0] in promotable)
 
 
 class ServiceStandIn(threading.Thread):
@@ -419,7 +433,7 @@ class Writer(threading.Thread):
         self.plan = plan
         self.by_port = by_port
         self.lock = threading.Lock()
-        self.acks = []          # (id, acknowledged at, member)
+        self.acks = []          # (id, acknowledged at, member, sent at)
         self.in_doubt = []      # (id, at, error)
         self.refused = 0
         self.next_id = 1
@@ -436,12 +450,13 @@ class Writer(threading.Thread):
                     continue
             ident = self.next_id
             self.next_id += 1
+            sent = now()
             try:
                 with connection.cursor() as cursor:
                     cursor.execute('INSERT INTO rehearsal_writes (id) VALUES (%s) RETURNING inet_server_port()', (ident,))
                     port = cursor.fetchone()[0]
                 with self.lock:
-                    self.acks.append((ident, now(), self.by_port.get(port)))
+                    self.acks.append((ident, now(), self.by_port.get(port), sent))
             except psycopg2.Error as error:
                 code = getattr(error, 'pgcode', None)
                 with self.lock:
@@ -563,10 +578,10 @@ class Rehearsal:
         return thread
 
     def _first_ack_after(self, moment, member=None, exclude=()):
-        """The first write acknowledged after `moment` (by `member`, or by none of `exclude`)."""
+        """The first write sent after `moment` and acknowledged (by `member`, or by none of `exclude`)."""
         def find():
-            for ident, at, by in self.writer.snapshot()[0]:
-                if at > moment and (member is None or by == member) and by not in exclude:
+            for ident, at, by, sent in self.writer.snapshot()[0]:
+                if sent > moment and (member is None or by == member) and by not in exclude:
                     return (ident, at, by)
             return None
         return find
@@ -616,11 +631,11 @@ class Rehearsal:
         time.sleep(1)
         acks, in_doubt, refused = self.writer.snapshot()
         present = {row[0] for row in self.cluster.sql(leader, 'SELECT id FROM rehearsal_writes', self.plan['application']['database'])}
-        acknowledged = {ident for ident, _, _ in acks}
+        acknowledged = {ack[0] for ack in acks}
         lost = sorted(acknowledged - present)
         round_doubt = [d for d in in_doubt if d[1] >= start - 0.5]
         window_end = healed or now()
-        window = [at for _, at, _ in acks if start - 3 <= at <= window_end + 2]
+        window = [ack[1] for ack in acks if start - 3 <= ack[1] <= window_end + 2]
         gaps = [(b - a, a) for a, b in zip(window, window[1:])]
         largest, gap_start = max(gaps) if gaps else (None, None)
         unavailable = sum(gap for gap, _ in gaps if gap >= 0.5)
@@ -651,7 +666,7 @@ class Rehearsal:
             'reachedNewLeaderThroughPgBouncer': reached,
             'reinitialized': reinitialized,
             'rejoinSeconds': {member: round(self._rejoined(member, at) - at, 3) if self._rejoined(member, at) else None
-                              for member, at in self.restarts.items()},
+                              for member, at in self.restarts.items() if member != leader},
             'timeline': self._timeline(acks, start - 3, window_end + 2, start),
             'leaders': self._leader_changes(samples, start),
         }
@@ -662,7 +677,8 @@ class Rehearsal:
     def _acks_without_sync(self, acks, start, end):
         samples = [(t, s) for t, _, s, _ in self.observer.samples if start - 1 <= t <= end + 1]
         count, index = 0, 0
-        for _, at, _ in acks:
+        for ack in acks:
+            at = ack[1]
             if at < start or at > end:
                 continue
             while index + 1 < len(samples) and samples[index + 1][0] <= at:
@@ -681,9 +697,9 @@ class Rehearsal:
 
     def _timeline(self, acks, start, end, zero):
         buckets = [0] * max(1, int((end - start) / BUCKET) + 1)
-        for _, at, _ in acks:
-            if start <= at <= end:
-                buckets[int((at - start) / BUCKET)] += 1
+        for ack in acks:
+            if start <= ack[1] <= end:
+                buckets[int((ack[1] - start) / BUCKET)] += 1
         return {'startSeconds': round(start - zero, 3), 'bucketSeconds': BUCKET, 'writesPerBucket': buckets}
 
     def _leader_changes(self, samples, zero):
@@ -727,12 +743,10 @@ class Rehearsal:
         self.restarts, self.killed = {}, set()
         first_leader = self.observer.state()[0]
         killed = self._kill(first_leader)
+        first_thread = self._return_later(first_leader, killed, leader=True)
         second_leader = self._wait_new_leader(first_leader, self.timings['ttl'] + 60)
         first_ack = wait_until(self._first_ack_after(killed, second_leader), 90, f'a write acknowledged by {second_leader}')
         killed_again = self._kill(second_leader)
-        # Both pods come back after the second failure (the first one restarting during it is another story: see
-        # the rewind watchdog in _finish).
-        first_thread = self._return_later(first_leader, killed_again)
         second_thread = self._return_later(second_leader, killed_again, leader=True)
         # Whoever leads next: the other replica if Patroni lets it, else the second leader once its pod is back.
         third_ack = wait_until(self._first_ack_after(killed_again), self.timings['ttl'] + 120, 'a write acknowledged after the second failure')
@@ -761,19 +775,24 @@ class Rehearsal:
         self.restarts, self.killed = {}, set()
         leader = self.observer.state()[0]
         candidate = self._sync_standby()
-        member = self.cluster.member(leader)
-        body = json.dumps({'leader': leader, 'candidate': candidate}).encode()
-        request = urllib.request.Request(f'http://{member["host"]}:{member["restApiPort"]}/switchover', data=body, method='POST')
         asked = now()
-        with urllib.request.urlopen(request, timeout=60) as response:
-            response.read()
+        self.cluster.rest(leader, '/switchover', {'leader': leader, 'candidate': candidate}, timeout=60)
         self._wait_new_leader(leader, 60)
+        moved = now()
         first = wait_until(self._first_ack_after(asked, candidate), 60, f'a write acknowledged by {candidate}')
-        events = [('switchover requested', asked), ('first write on the new leader', first[1])]
-        self._finish('switchover', events, [], leader, True)
+        events = [('switchover requested', asked), ('new leader holds the lock', moved), ('first write on the new leader', first[1])]
+        self._finish('switchover', events, [], leader, True, moved)
 
 
 PORTS_TAKEN = 3
+
+
+class Stopped(Exception):
+    """SIGTERM: everything started is stopped, and the results say so."""
+
+
+def stop(*_):
+    raise Stopped('stopped by SIGTERM')
 
 
 def plan_ports(plan):
@@ -800,7 +819,7 @@ def main():
         log(f'ports taken: {taken}')
         sys.exit(PORTS_TAKEN)
     # A TERM (Ctrl-C, a CI timeout) stops everything started, through the finally blocks.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGTERM, stop)
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), 'prctl(PR_SET_CHILD_SUBREAPER) failed')

@@ -77,19 +77,25 @@ export function verdict(results: RehearsalResults): Verdict {
   return { ok: problems.length === 0, problems, worstCaseSeconds, acknowledgedLost };
 }
 
+/** The slowest killed member, from its restart until it streamed from the leader again. */
+function slowestRejoin(round: RoundResults): number | null {
+  const values = Object.values(round.rejoinSeconds);
+  return values.length === 0 || values.includes(null) ? null : Math.max(...(values as number[]));
+}
+
 const seconds = (value: number | null | undefined) => (value === null || value === undefined ? '-' : `${value.toFixed(1)} s`);
 
 /** The table `npm run rehearse` prints, then the verdict of each cluster. */
 export function reportLines(all: readonly RehearsalResults[]): string[] {
   const lines = [
-    '| cluster | scenario | write outage | first write after | heal | lost | in doubt (committed) | acked w/o sync standby | new leader via PgBouncer | Kubernetes worst case |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    '| cluster | scenario | write outage | first write after | heal | rejoin | lost | in doubt (committed) | acked w/o sync standby | new leader via PgBouncer | Kubernetes worst case |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
   ];
   for (const results of all) {
     for (const round of results.rounds ?? []) {
       lines.push(
         `| ${results.environment}/${results.cluster} | ${round.scenario}${round.reinitialized?.length ? ` (reinitialized ${round.reinitialized.join(', ')})` : ''} | ${seconds(round.largestGapSeconds)} | ${seconds(round.firstAckAfterEventSeconds)} | ` +
-          `${seconds(round.healSeconds)} | ${round.acknowledgedLost} of ${round.acknowledgedTotal} | ${round.inDoubt} (${round.inDoubtCommitted}) | ` +
+          `${seconds(round.healSeconds)} | ${seconds(slowestRejoin(round))} | ${round.acknowledgedLost} of ${round.acknowledgedTotal} | ${round.inDoubt} (${round.inDoubtCommitted}) | ` +
           `${round.acknowledgedWithoutSyncStandby} | ${round.reachedNewLeaderThroughPgBouncer === null ? 'leader unchanged' : round.reachedNewLeaderThroughPgBouncer ? 'yes' : 'NO'} | ` +
           `${seconds(round.kubernetesWorstCaseSeconds)} |`,
       );
