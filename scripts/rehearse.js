@@ -5,5 +5,5 @@ const { join } = require('node:path');
 const { transpile, OUT } = require('./transpile');
 
 transpile();
-const { main } = require(join(OUT, 'rehearsal', 'cli.js'));
+const { main } = require(join(OUT, 'tools', 'rehearsal', 'cli.js'));
 process.exitCode = main(process.argv.slice(2));

@@ -5,8 +5,9 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import { ENVIRONMENTS } from '../lib/config';
-import { FAILOVER_PROMISE_SECONDS, FAILOVER_PROMOTION_ALLOWANCE_SECONDS, failoverBudgetProblems, worstCaseFailoverSeconds } from '../lib/failover-budget';
-import { PostgresCluster } from '../lib/postgres-cluster';
+import { FAILOVER_PROMISE_SECONDS, FAILOVER_PROMOTION_ALLOWANCE_SECONDS, failoverBudgetProblems, worstCaseFailoverSeconds } from '../lib/rules/failover-budget';
+import { PostgresCluster } from '../lib/constructs/postgres-cluster';
+import { resolveCluster } from '../lib/model/configuration';
 import { find, synthEnvironment, testApp } from './util';
 
 const CLUSTERS = ENVIRONMENTS.flatMap((environment) =>
@@ -49,7 +50,7 @@ describe('the failover budget rule', () => {
 
   test('a cluster may choose synchronous_mode_strict: false (writes keep going on a lone primary)', () => {
     const chart = new Chart(testApp(), 'test');
-    new PostgresCluster(chart, 'Cluster', { name: 'team-db', namespace: 'team', teamId: 'team', patroni: { synchronousModeStrict: false } });
+    new PostgresCluster(chart, 'Cluster', { cluster: resolveCluster({ name: 'team-db', namespace: 'team', teamId: 'team', patroni: { synchronousModeStrict: false } }) });
     const [postgresql] = Testing.synth(chart);
     expect(postgresql.spec.patroni).toMatchObject({ synchronous_mode: true, synchronous_mode_strict: false });
   });

@@ -4,11 +4,11 @@
  * measurements, and the timeline pictures. The rehearsal itself runs real Patroni and is not part of `npm test`.
  */
 import { ENVIRONMENTS } from '../lib/config';
-import { FAILOVER_PROMISE_SECONDS } from '../lib/failover-budget';
-import { bootstrapDcs, memberConfig, PATRONI_DCS_KEYS, PostgresqlManifest, SPILO_DCS_DEFAULTS } from '../rehearsal/patroni-config';
-import { HOST, rehearsalPlan } from '../rehearsal/plan';
-import { RehearsalResults, reportLines, RoundResults, verdict } from '../rehearsal/report';
-import { timelineSvg } from '../rehearsal/timeline-svg';
+import { FAILOVER_PROMISE_SECONDS } from '../lib/rules/failover-budget';
+import { bootstrapDcs, memberConfig, PATRONI_DCS_KEYS, PostgresqlManifest, SPILO_DCS_DEFAULTS } from '../tools/rehearsal/patroni-config';
+import { HOST, rehearsalPlan } from '../tools/rehearsal/plan';
+import { RehearsalResults, reportLines, RoundResults, verdict } from '../tools/rehearsal/report';
+import { timelineSvg } from '../tools/rehearsal/timeline-svg';
 import { find, synthEnvironment } from './util';
 
 const CLUSTERS = ENVIRONMENTS.flatMap((environment) =>

@@ -8,12 +8,12 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PoolerPodSizes } from '../../lib/connection-budget';
+import { PoolerPodSizes } from '../../lib/rules/connection-budget';
 import { asServerUser, PGBOUNCER, POSTGRES_BIN, runningAsRoot, serverUserIds } from './integration-tools';
-import { operatorPgBouncerIni, POOLER_USER, userLookupSql } from '../../rehearsal/operator-pgbouncer';
+import { operatorPgBouncerIni, POOLER_USER, userLookupSql } from '../../tools/rehearsal/operator-pgbouncer';
 import { PostgresServer, runClient, sleep } from './postgres-server';
 
-export { POOLER_USER } from '../../rehearsal/operator-pgbouncer';
+export { POOLER_USER } from '../../tools/rehearsal/operator-pgbouncer';
 
 
 export interface PgBouncerProps {
