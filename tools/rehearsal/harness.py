@@ -639,10 +639,11 @@ class Rehearsal:
         gaps = [(b - a, a) for a, b in zip(window, window[1:])]
         largest, gap_start = max(gaps) if gaps else (None, None)
         unavailable = sum(gap for gap, _ in gaps if gap >= 0.5)
-        first_after = self._first_ack_after(start, exclude=self.killed)()
+        # The first write sent after the (last) disruption and acknowledged by the member that leads now.
+        first_after = self._first_ack_after(last_disruption or start, leader if expect_new_leader else None)()
         reached = None
         if expect_new_leader:
-            # The first write after the last disruption went through PgBouncer to the member that leads now.
+            # ... and it went through PgBouncer: no write after the disruption went anywhere else first.
             first_through = self._first_ack_after(last_disruption or start)()
             reached = first_through is not None and first_through[2] == leader and leader != leader_before
         no_sync = self._acks_without_sync(acks, start - 0.5, window_end)
@@ -675,17 +676,18 @@ class Rehearsal:
         return result
 
     def _acks_without_sync(self, acks, start, end):
-        samples = [(t, s) for t, _, s, _ in self.observer.samples if start - 1 <= t <= end + 1]
+        """Writes acknowledged by a leader that, in the samples before and after (100 ms apart), streamed to no
+        synchronous standby."""
+        samples = [(t, l, s) for t, l, s, _ in self.observer.samples if start - 1 <= t <= end + 1]
         count, index = 0, 0
         for ack in acks:
-            at = ack[1]
-            if at < start or at > end:
+            at, member = ack[1], ack[2]
+            if at < start or at > end or not samples:
                 continue
             while index + 1 < len(samples) and samples[index + 1][0] <= at:
                 index += 1
-            # only when the samples before and after both saw no synchronous standby (the sampling is 100 ms)
-            after = samples[index + 1][1] if index + 1 < len(samples) else samples[index][1]
-            if samples and not samples[index][1] and not after:
+            around = [samples[index], samples[min(index + 1, len(samples) - 1)]]
+            if all(leader == member and not sync for _, leader, sync in around):
                 count += 1
         return count
 

@@ -10,7 +10,7 @@ const WIDTH = 760;
 const HEIGHT = 250;
 const LEFT = 48;
 const RIGHT = 16;
-const TOP = 44;
+const TOP = 60;
 const BOTTOM = 34;
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -27,13 +27,14 @@ export function timelineSvg(label: string, timings: EffectiveTimings, round: Rou
   const y = (rate: number) => TOP + plotHeight - (rate / top) * plotHeight;
   const parts: string[] = [];
   parts.push(`<rect x="0" y="0" width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`);
-  const title =
-    `${label} ${round.scenario}: write outage ${round.largestGapSeconds === null ? '-' : `${fixed(round.largestGapSeconds)} s`}, ` +
+  parts.push(`<text x="${LEFT}" y="16" font-size="13" font-weight="bold">${escape(`${label} ${round.scenario}`)}</text>`);
+  const measured =
+    `write outage ${round.largestGapSeconds === null ? '-' : `${fixed(round.largestGapSeconds)} s`}, ` +
     `${round.acknowledgedLost} of ${round.acknowledgedTotal} acknowledged writes lost, healed after ${round.healSeconds === null ? 'never' : `${fixed(round.healSeconds)} s`}`;
-  parts.push(`<text x="${LEFT}" y="16" font-size="13" font-weight="bold">${escape(title)}</text>`);
+  parts.push(`<text x="${LEFT}" y="32" font-size="11">${escape(measured)}</text>`);
   const settings = `ttl ${timings.ttl} s, loop_wait ${timings.loopWait} s, retry_timeout ${timings.retryTimeout} s, synchronous_mode_strict ${timings.synchronousModeStrict}` +
     (round.kubernetesWorstCaseSeconds === undefined ? '' : `; worst case on the Kubernetes DCS ${fixed(round.kubernetesWorstCaseSeconds)} s`);
-  parts.push(`<text x="${LEFT}" y="32" font-size="11" fill="#444444">${escape(settings)}</text>`);
+  parts.push(`<text x="${LEFT}" y="47" font-size="11" fill="#444444">${escape(settings)}</text>`);
   // Outage: the longest gap between two acknowledged writes.
   const outage = outageSpan(round);
   if (outage !== undefined) {
@@ -66,9 +67,10 @@ export function timelineSvg(label: string, timings: EffectiveTimings, round: Rou
     .forEach((moment, index) => {
       const left = x(moment.at);
       parts.push(`<line x1="${fixed(left)}" x2="${fixed(left)}" y1="${TOP}" y2="${TOP + plotHeight}" stroke="#b00020" stroke-dasharray="3,2"/>`);
-      const anchor = left > WIDTH - 180 ? 'end' : 'start';
+      const text = `${moment.what} ${fixed(moment.at)} s`;
+      const anchor = left + 3 + text.length * 5.6 > WIDTH - RIGHT ? 'end' : 'start';
       parts.push(`<text x="${fixed(left + (anchor === 'start' ? 3 : -3))}" y="${TOP + 11 + (index % 5) * 12}" font-size="10" fill="#b00020" text-anchor="${anchor}">` +
-        `${escape(moment.what)} ${fixed(moment.at)} s</text>`);
+        `${escape(text)}</text>`);
     });
   parts.push(`<text x="${WIDTH - RIGHT}" y="${HEIGHT - 4}" font-size="10" text-anchor="end" fill="#444444">seconds from the event; shaded: longest time without an acknowledged write</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">\n${parts.map((part) => `  ${part}`).join('\n')}\n</svg>\n`;
