@@ -14,7 +14,7 @@ export const FAILOVER_PROMISE_SECONDS = 30;
 /**
  * Seconds from the moment a replica sees the expired lock until the application writes again through PgBouncer:
  * taking the lock, promotion, and PgBouncer's retry of the Service (the operator's pooler waits
- * `server_login_retry` = 5 s after a failed connection to the dead leader). `npm run rehearse` measured 5.2 to
+ * `server_login_retry` = 5 s after a failed connection to the dead leader). `npm run rehearse` measured 5.6 to
  * 6.1 s for a leader killed right after renewing its lock (docs/high-availability.md); 7 s leaves room for a
  * slower machine.
  */
