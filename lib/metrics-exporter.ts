@@ -10,6 +10,18 @@ import { stringifyYaml } from './yaml-output';
 
 export const EXPORTER_PORT = 9187;
 export const EXPORTER_CONTAINER_NAME = 'postgres-exporter';
+/**
+ * The exporter's database role: LOGIN, member of `pg_monitor`, nothing else (every custom query needs only what
+ * pg_monitor grants: pg_read_all_stats for other sessions' rows and database sizes, pg_read_all_settings). Neither
+ * Spilo nor the `postgresql` resource can create it (Spilo's robot_zmon is NOLOGIN without pg_monitor, post_init.sh;
+ * `spec.users` takes flags, not memberships): the operator creates it as an infrastructure role, on every cluster
+ * it manages, from its configuration `infrastructure_roles_secrets` with `defaultuservalue: postgres_exporter` and
+ * `defaultrolevalue: pg_monitor` (pkg/controller/util.go `getInfrastructureRole`; pkg/util/users/users.go creates it
+ * `IN ROLE pg_monitor`). docs/monitoring.md, "The exporter's role", has the configuration.
+ */
+export const EXPORTER_ROLE = 'postgres_exporter';
+/** The Secret (key `password`) the operator's infrastructure role definition and the sidecar both read. */
+export const DEFAULT_EXPORTER_CREDENTIALS_SECRET = 'postgres-exporter-credentials';
 const QUERIES_MOUNT_PATH = '/etc/postgres-exporter';
 const QUERIES_FILE = 'queries.yaml';
 
@@ -21,11 +33,17 @@ function exporterQueriesYaml(): string {
 }
 
 export interface MetricsExporterProps {
-  /** The cluster's name: the exporter reads its superuser Secret and the Service selects its Spilo pods. */
+  /** The cluster's name: the Service selects its Spilo pods. */
   readonly clusterName: string;
   readonly namespace: string;
   /** postgres_exporter image, pinned to a release. @default 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' */
   readonly image?: string;
+  /**
+   * Secret in the cluster's namespace holding the password (key `password`) of the role `postgres_exporter`, the
+   * same Secret the operator's `infrastructure_roles_secrets` entry names (create it out of band, once per namespace).
+   * @default 'postgres-exporter-credentials'
+   */
+  readonly credentialsSecret?: string;
   /** @default - requests 50m CPU / 64Mi, limits 200m CPU / 128Mi */
   readonly resources?: ContainerResources;
 }
@@ -52,7 +70,7 @@ export class MetricsExporter extends Construct {
       requests: { cpu: '50m', memory: '64Mi' },
       limits: { cpu: '200m', memory: '128Mi' },
     };
-    const credentials = `postgres.${props.clusterName}.credentials.postgresql.acid.zalan.do`;
+    const credentials = props.credentialsSecret ?? DEFAULT_EXPORTER_CREDENTIALS_SECRET;
 
     this.queriesConfigMap = new k8s.KubeConfigMap(this, 'Queries', {
       metadata: { name: `${props.clusterName}-exporter-queries`, namespace: props.namespace },
@@ -68,7 +86,9 @@ export class MetricsExporter extends Construct {
       env: [
         // Inside the pod, over loopback: the pg_hba `host ... 127.0.0.1/32` rule applies, TLS or not.
         { name: 'DATA_SOURCE_URI', value: 'localhost:5432/postgres?sslmode=disable' },
-        { name: 'DATA_SOURCE_USER', valueFrom: { secretKeyRef: { name: credentials, key: 'username' } } },
+        // The pg_monitor role, not the superuser. The operator still adds POSTGRES_USER/POSTGRES_PASSWORD of the superuser
+        // to every sidecar (pkg/cluster/k8sres.go `patchSidecarContainers`): postgres_exporter does not read them.
+        { name: 'DATA_SOURCE_USER', value: EXPORTER_ROLE },
         { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: credentials, key: 'password' } } },
         { name: 'PG_EXPORTER_EXTEND_QUERY_PATH', value: `${QUERIES_MOUNT_PATH}/${QUERIES_FILE}` },
       ],
