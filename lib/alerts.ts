@@ -7,6 +7,8 @@
  * volume stats and kube-state-metrics' Job and CronJob metrics.
  */
 
+import { poolerPodSizes } from './connection-budget';
+
 /**
  * The metrics the alerts and the dashboard read from exporters other than our custom queries, with who produces them
  * (test/monitoring.test.ts checks every query names only these or custom metrics; the postgres_exporter ones are
@@ -28,7 +30,10 @@ export interface AlertThresholds {
   readonly replicationLagBytes?: number;
   /** Share of max_connections in use before alerting. @default 0.8 */
   readonly connectionSaturation?: number;
-  /** Share of the pooler's maxDBConnections in use at the primary before alerting. @default 0.9 */
+  /**
+   * Share of the server connections the pooler can open to one database (the lower of the operator's per-database
+   * limit and its per-role pools, see poolerCeilings) in use at the primary before alerting. @default 0.9
+   */
   readonly poolerSaturation?: number;
   /** Share of a data volume that must stay free. @default 0.15 */
   readonly volumeFreeRatio?: number;
@@ -52,8 +57,8 @@ export const DEFAULT_THRESHOLDS: Required<AlertThresholds> = {
 export interface AlertTarget {
   readonly clusterName: string;
   readonly namespace: string;
-  /** The pooler's maxDBConnections (all pooler pods together). */
-  readonly poolerMaxDbConnections: number;
+  /** The pooler as configured: the operator derives each pod's PgBouncer pool sizes from these. */
+  readonly pooler: { readonly maxDbConnections: number; readonly numberOfInstances: number };
   /** Where the runbook lives; each alert links to its section. */
   readonly runbookBaseUrl: string;
 }
@@ -71,6 +76,22 @@ export interface RuleGroup {
   readonly rules: readonly AlertRule[];
 }
 
+/**
+ * The most server connections all pooler pods together can open to one database, from the pool sizes the operator
+ * gives each pod (poolerPodSizes, pkg/cluster/connection_pooler.go `getConnectionPoolerEnvVars`):
+ * - `database`: PgBouncer's `max_db_connections` per pod, whatever the role;
+ * - `rolePool`: one (database, role) pool, `default_pool_size` plus `reserve_pool_size` per pod (the reserve opens
+ *   once a client has waited `reserve_pool_timeout`, 5 s), never more than `max_db_connections`.
+ * With one application role a database's pool is full at `rolePool`, before `database` is reached.
+ */
+export function poolerCeilings(pooler: AlertTarget['pooler']): { readonly database: number; readonly rolePool: number } {
+  const pod = poolerPodSizes(pooler.maxDbConnections, pooler.numberOfInstances);
+  return {
+    database: pod.maxDbConnections * pooler.numberOfInstances,
+    rolePool: Math.min(pod.maxDbConnections, pod.defaultPoolSize + pod.reservePoolSize) * pooler.numberOfInstances,
+  };
+}
+
 /** The cluster's alert rule groups. */
 export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresholds = {}): RuleGroup[] {
   const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
@@ -79,6 +100,9 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
   const pods = `namespace="${namespace}", pod=~"${cluster}-[0-9]+"`;
   const volumes = `namespace="${namespace}", persistentvolumeclaim=~"pgdata-${cluster}-[0-9]+"`;
   const cronJob = `logical-backup-${cluster}`;
+  const ceilings = poolerCeilings(target.pooler);
+  // The pooled connections at the primary (the pooler follows the primary), per database and role.
+  const pooled = `(pg_custom_application_connections{${pods}} and on (pod) pg_custom_replication_is_replica{${pods}} == 0)`;
   const rule = (alert: string, severity: 'critical' | 'warning', expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
     alert,
     expr,
@@ -152,10 +176,12 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         rule(
           'PostgresPoolerSaturation',
           'warning',
-          `pg_custom_connections_pooler{${pods}} / ${target.poolerMaxDbConnections} > ${t.poolerSaturation} and on (pod) pg_custom_replication_is_replica{${pods}} == 0`,
+          // A database's ceiling: one full role pool per role connected, at most the per-database limit.
+          `sum by (namespace, datname) ${pooled} / clamp_max(count by (namespace, datname) ${pooled} * ${ceilings.rolePool}, ${ceilings.database}) > ${t.poolerSaturation}`,
           '5m',
-          `PgBouncer of ${cluster} uses nearly all its server connections`,
-          `The pooler holds more than ${t.poolerSaturation * 100}% of its ${target.poolerMaxDbConnections} server connections to the primary, for 5 minutes: clients wait in its queue.`,
+          `PgBouncer of ${cluster} uses nearly all its server connections to {{ $labels.datname }}`,
+          `The pooler holds more than ${t.poolerSaturation * 100}% of the server connections it can open to {{ $labels.datname }} on the primary ` +
+            `(${ceilings.rolePool} per role, ${ceilings.database} per database), for 5 minutes: clients wait in its queue.`,
         ),
         rule(
           'PostgresVolumeFillingUp',

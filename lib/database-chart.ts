@@ -123,7 +123,7 @@ export class DatabaseClusterCharts {
       clusterName: this.cluster.name,
       namespace: this.cluster.namespace,
       spiloPods: this.cluster.pods.spilo,
-      poolerMaxDbConnections: this.cluster.poolerMaxDbConnections,
+      pooler: this.cluster.pooler,
     });
     this.patroniAccess = new PatroniApiEndpointsAccess(this.prerequisitesChart, 'PatroniAccess', {
       clusterName: this.cluster.name,

@@ -2,7 +2,7 @@ import * as k8s from '../imports/k8s';
 import { Construct } from 'constructs';
 import { PodMonitor } from '../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/prometheusrule-monitoring.coreos.com';
-import { AlertThresholds, clusterAlertGroups, RuleGroup } from './alerts';
+import { AlertTarget, AlertThresholds, clusterAlertGroups, RuleGroup } from './alerts';
 import { Labels } from './labels';
 import { grafanaDashboard } from './dashboard';
 
@@ -24,8 +24,8 @@ export interface ClusterMonitoringProps extends MonitoringSettings {
   readonly namespace: string;
   /** The Spilo pods, whose exporter sidecars are scraped. */
   readonly spiloPods: Labels;
-  /** The pooler's maxDBConnections, the ceiling of its saturation alert. */
-  readonly poolerMaxDbConnections: number;
+  /** The pooler's maxDBConnections and pods: the ceilings of its saturation alert. */
+  readonly pooler: AlertTarget['pooler'];
 }
 
 /**
@@ -56,7 +56,7 @@ export class ClusterMonitoring extends Construct {
       {
         clusterName: props.clusterName,
         namespace: props.namespace,
-        poolerMaxDbConnections: props.poolerMaxDbConnections,
+        pooler: props.pooler,
         runbookBaseUrl: props.runbookBaseUrl ?? 'docs/monitoring.md',
       },
       props.thresholds,

@@ -198,8 +198,8 @@ export class PostgresCluster extends Construct {
   public readonly namespace: string;
   /** Selectors of the pods the operator runs for this cluster. */
   public readonly pods: ClusterPodLabels;
-  /** Server connections all pooler pods together may open to the primary. */
-  public readonly poolerMaxDbConnections: number;
+  /** The pooler's maxDBConnections (all pods together) and pods, as synthesized. */
+  public readonly pooler: { readonly maxDbConnections: number; readonly numberOfInstances: number };
   /** The `postgresql` object as synthesized. */
   public readonly resource: Postgresql;
 
@@ -211,7 +211,7 @@ export class PostgresCluster extends Construct {
     const patroni = { ...DEFAULT_PATRONI, ...props.patroni };
     const pooler = props.connectionPooler ?? {};
     const backup = props.logicalBackup ?? {};
-    this.poolerMaxDbConnections = pooler.maxDbConnections ?? 60;
+    this.pooler = { maxDbConnections: pooler.maxDbConnections ?? 60, numberOfInstances: pooler.numberOfInstances ?? 2 };
 
     this.resource = new Postgresql(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
@@ -239,9 +239,9 @@ export class PostgresCluster extends Construct {
         enableReplicaLoadBalancer: false,
         enableConnectionPooler: true,
         connectionPooler: {
-          numberOfInstances: pooler.numberOfInstances ?? 2,
+          numberOfInstances: this.pooler.numberOfInstances,
           mode: (pooler.mode ?? 'transaction') as PostgresqlSpecConnectionPoolerMode,
-          maxDbConnections: this.poolerMaxDbConnections,
+          maxDbConnections: this.pooler.maxDbConnections,
           resources: toResources(pooler.resources ?? DEFAULT_POOLER_RESOURCES),
         },
         enableLogicalBackup: true,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_THRESHOLDS, AlertThresholds } from '../lib/alerts';
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
+import { poolerPodSizes } from '../lib/connection-budget';
 import { describeWithPromtool, promtool } from './support/promtool';
 import { find, synthEnvironment } from './util';
 
@@ -16,6 +17,9 @@ const at = (pod: string, extra = '') => `{namespace="${NS}", pod="${pod}"${extra
 const PVC = `{namespace="${NS}", persistentvolumeclaim="pgdata-jewelry-shop-db-0"}`;
 const JOB = `{namespace="${NS}", job_name="logical-backup-jewelry-shop-db-29391240"}`;
 const CRON = `{namespace="${NS}", cronjob="logical-backup-jewelry-shop-db"}`;
+const NS_DB = 'jewelry_shop';
+const pooled = (datname: string, usename: string, pod = 'jewelry-shop-db-0') =>
+  `pg_custom_application_connections${at(pod, `, datname="${datname}", usename="${usename}"`)}`;
 
 interface AlertCase {
   readonly alert: string;
@@ -38,9 +42,13 @@ interface AlertCase {
  * The cases of one environment, derived from its thresholds (as configured, defaults filled in) and its pooler's
  * maxDBConnections: firing values just over each threshold, healthy ones under it, so the tests follow the configuration.
  */
-function alertCases(t: Required<AlertThresholds>, poolerMax: number): AlertCase[] {
+function alertCases(t: Required<AlertThresholds>, pooler: { maxDBConnections: number; numberOfInstances: number }): AlertCase[] {
   const over = (limit: number) => Math.ceil(limit * 1.05 + 1);
   const under = (limit: number) => Math.floor(limit * 0.5);
+  // The pooler's ceilings from the pool sizes the operator gives each pod (proven on PgBouncer by test/postgres-integration.test.ts).
+  const pod = poolerPodSizes(pooler.maxDBConnections, pooler.numberOfInstances);
+  const rolePool = pooler.numberOfInstances * Math.min(pod.maxDbConnections, pod.defaultPoolSize + pod.reservePoolSize);
+  const database = pooler.numberOfInstances * pod.maxDbConnections;
   return [
     {
       alert: 'PostgresInstanceDown',
@@ -108,12 +116,51 @@ function alertCases(t: Required<AlertThresholds>, poolerMax: number): AlertCase[
       healthy: { [`pg_custom_connections_clients${at('jewelry-shop-db-0')}`]: `${under(200 * t.connectionSaturation)}x10`, [`pg_custom_connections_max${at('jewelry-shop-db-0')}`]: '200x10' },
     },
     {
+      // One application role: its pool (default + reserve per pooler pod) fills before the per-database limit.
       alert: 'PostgresPoolerSaturation',
-      firing: { [`pg_custom_connections_pooler${at('jewelry-shop-db-0')}`]: `${Math.min(poolerMax, over(poolerMax * t.poolerSaturation))}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+      variant: 'one role',
+      firing: { [pooled(NS_DB, 'jewelry_app')]: `${Math.min(rolePool, over(rolePool * t.poolerSaturation))}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
       notYetAt: '4m',
       firesAt: '5m',
-      labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
-      healthy: { [`pg_custom_connections_pooler${at('jewelry-shop-db-0')}`]: `${under(poolerMax * t.poolerSaturation)}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+      labels: { namespace: NS, datname: NS_DB },
+      healthy: { [pooled(NS_DB, 'jewelry_app')]: `${under(rolePool * t.poolerSaturation)}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+    },
+    {
+      // Two roles, each below its own pool's ceiling: together they reach the per-database limit (max_db_connections per pod).
+      alert: 'PostgresPoolerSaturation',
+      variant: 'two roles',
+      firing: {
+        [pooled(NS_DB, 'jewelry_app')]: `${Math.ceil(over(database * t.poolerSaturation) / 2)}x10`,
+        [pooled(NS_DB, 'jewelry_reports')]: `${Math.ceil(over(database * t.poolerSaturation) / 2)}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+      },
+      notYetAt: '4m',
+      firesAt: '5m',
+      labels: { namespace: NS, datname: NS_DB },
+      healthy: {
+        [pooled(NS_DB, 'jewelry_app')]: `${under(database * t.poolerSaturation / 2)}x10`,
+        [pooled(NS_DB, 'jewelry_reports')]: `${under(database * t.poolerSaturation / 2)}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+      },
+    },
+    {
+      // The same numbers on a replica (a stale scrape after a failover) do not count: the pooler follows the primary.
+      alert: 'PostgresPoolerSaturation',
+      variant: 'replica ignored',
+      firing: {
+        [pooled(NS_DB, 'jewelry_app')]: `${Math.min(rolePool, over(rolePool * t.poolerSaturation))}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+        [pooled(NS_DB, 'jewelry_app', 'jewelry-shop-db-1')]: `${Math.min(rolePool, over(rolePool * t.poolerSaturation))}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x10',
+      },
+      notYetAt: '4m',
+      firesAt: '5m',
+      labels: { namespace: NS, datname: NS_DB },
+      healthy: {
+        [pooled(NS_DB, 'jewelry_app', 'jewelry-shop-db-1')]: `${rolePool}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x10',
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+      },
     },
     {
       alert: 'PostgresVolumeFillingUp',
@@ -216,8 +263,8 @@ const SUBJECTS: Subject[] = [...ENVIRONMENTS, RECONFIGURED].map((environment) =>
   const groups = find(objects, 'PrometheusRule', 'jewelry-shop-db').spec.groups;
   const cluster = environment.clusters.find((c) => c.name === 'jewelry-shop-db')!;
   const thresholds = { ...DEFAULT_THRESHOLDS, ...cluster.monitoring?.thresholds };
-  const poolerMax: number = find(objects, 'postgresql', 'jewelry-shop-db').spec.connectionPooler.maxDBConnections;
-  return { environment: environment.name, groups, alerts: groups.flatMap((group: any) => group.rules), cases: alertCases(thresholds, poolerMax) };
+  const pooler = find(objects, 'postgresql', 'jewelry-shop-db').spec.connectionPooler;
+  return { environment: environment.name, groups, alerts: groups.flatMap((group: any) => group.rules), cases: alertCases(thresholds, pooler) };
 });
 
 const caseName = (c: AlertCase) => (c.variant === undefined ? c.alert : `${c.alert} (${c.variant})`);
@@ -271,6 +318,7 @@ describeWithPromtool('alerts (promtool)', () => {
     const [dev, reconfigured] = [SUBJECTS.find((s) => s.environment === 'dev')!, SUBJECTS.find((s) => s.environment === 'dev-reconfigured')!];
     expect(expr(dev, 'PostgresReplicationLagSeconds')).toContain('> 60 ');
     expect(expr(reconfigured, 'PostgresReplicationLagSeconds')).toContain('> 30 ');
-    expect(expr(reconfigured, 'PostgresPoolerSaturation')).toContain('/ 40 > 0.75');
+    // 40 connections on 2 pods: 20 per pod, pools of 10 + 5: 30 per role, 40 per database.
+    expect(expr(reconfigured, 'PostgresPoolerSaturation')).toMatch(/\* 30, 40\) > 0\.75$/);
   });
 });
