@@ -20,6 +20,8 @@ export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'pr
   kubelet_volume_stats_available_bytes: 'kubelet',
   kubelet_volume_stats_capacity_bytes: 'kubelet',
   kube_job_status_failed: 'kube-state-metrics',
+  kube_job_status_succeeded: 'kube-state-metrics',
+  kube_job_status_active: 'kube-state-metrics',
   kube_cronjob_status_last_successful_time: 'kube-state-metrics',
 };
 
@@ -100,6 +102,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
   const pods = `namespace="${namespace}", pod=~"${cluster}-[0-9]+"`;
   const volumes = `namespace="${namespace}", persistentvolumeclaim=~"pgdata-${cluster}-[0-9]+"`;
   const cronJob = `logical-backup-${cluster}`;
+  const jobs = `namespace="${namespace}", job_name=~"${cronJob}-[0-9]+"`;
   const ceilings = poolerCeilings(target.pooler);
   // The pooled connections at the primary (the pooler follows the primary), per database and role.
   const pooled = `(pg_custom_application_connections{${pods}} and on (pod) pg_custom_replication_is_replica{${pods}} == 0)`;
@@ -207,10 +210,18 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         rule(
           'PostgresLogicalBackupFailed',
           'warning',
-          `kube_job_status_failed{namespace="${namespace}", job_name=~"${cronJob}-.*"} > 0`,
-          '0m',
+          // A Job that failed for good: pods failed, none succeeded, none running, for longer than the Job controller
+          // waits between retries (at most 6 minutes). A failed first attempt and a successful retry is not a failure:
+          // v1.15.1's logical-backup/dump.sh starts pg_dumpall as soon as it has the pod IP, before the NetworkPolicy
+          // admits the new pod, and the Job retries (the operator sets no backoffLimit: Kubernetes' default 6).
+          // `max by` reads both shapes of kube_job_status_failed: a count without `reason` (kube-state-metrics v1,
+          // and v2 before the Job has a Failed condition or with an unknown reason), and v2's one series per `reason`.
+          `max by (namespace, job_name) (kube_job_status_failed{${jobs}} > 0) ` +
+            `unless on (namespace, job_name) (kube_job_status_succeeded{${jobs}} > 0) ` +
+            `unless on (namespace, job_name) (kube_job_status_active{${jobs}} > 0)`,
+          '10m',
           `Logical backup {{ $labels.job_name }} of ${cluster} failed`,
-          'The logical backup Job {{ $labels.job_name }} failed.',
+          'The logical backup Job {{ $labels.job_name }} failed and is not retrying: no dump was written by this run.',
         ),
         rule(
           'PostgresLogicalBackupTooOld',

@@ -15,7 +15,14 @@ import { find, synthEnvironment } from './util';
 const NS = 'jewelry-shop';
 const at = (pod: string, extra = '') => `{namespace="${NS}", pod="${pod}"${extra}}`;
 const PVC = `{namespace="${NS}", persistentvolumeclaim="pgdata-jewelry-shop-db-0"}`;
-const JOB = `{namespace="${NS}", job_name="logical-backup-jewelry-shop-db-29391240"}`;
+const JOB_NAME = 'logical-backup-jewelry-shop-db-29391240';
+const job = (metric: string, reason?: string) => `${metric}{namespace="${NS}", job_name="${JOB_NAME}"${reason === undefined ? '' : `, reason="${reason}"`}}`;
+/** A Job whose first pod failed and whose retry succeeded, as kube-state-metrics v2 shows it (no Failed condition: no `reason`). */
+const RETRIED_SUCCESS = {
+  [job('kube_job_status_failed')]: '0 1x21',
+  [job('kube_job_status_active')]: '1 0 1 1 0x19',
+  [job('kube_job_status_succeeded')]: '0 0 0 0 1x19',
+};
 const CRON = `{namespace="${NS}", cronjob="logical-backup-jewelry-shop-db"}`;
 const NS_DB = 'jewelry_shop';
 const pooled = (datname: string, usename: string, pod = 'jewelry-shop-db-0') =>
@@ -180,12 +187,41 @@ function alertCases(t: Required<AlertThresholds>, pooler: { maxDBConnections: nu
       healthy: { [`kubelet_volume_stats_available_bytes${PVC}`]: '50000000000x120' },
     },
     {
+      // kube-state-metrics v2: once the Job has its Failed condition, one series per known reason (0 or 1).
       alert: 'PostgresLogicalBackupFailed',
-      firing: { [`kube_job_status_failed${JOB}`]: '0 0 1 1' },
-      notYetAt: '1m',
-      firesAt: '2m',
-      labels: { namespace: NS, job_name: 'logical-backup-jewelry-shop-db-29391240' },
-      healthy: { [`kube_job_status_failed${JOB}`]: '0x10' },
+      variant: 'failed for good, series per reason',
+      firing: {
+        [job('kube_job_status_failed', 'BackoffLimitExceeded')]: '_ _ 1x20',
+        [job('kube_job_status_failed', 'DeadlineExceeded')]: '_ _ 0x20',
+        [job('kube_job_status_failed', 'Evicted')]: '_ _ 0x20',
+        [job('kube_job_status_failed')]: '0 1 _x20', // the count while it was still retrying
+        [job('kube_job_status_active')]: '1 1 0x20',
+        [job('kube_job_status_succeeded')]: '0x22',
+      },
+      notYetAt: '11m',
+      firesAt: '12m',
+      labels: { namespace: NS, job_name: JOB_NAME },
+      // The same Job retried after a failed first attempt and succeeded (the pod's NetworkPolicy was not in place yet).
+      healthy: RETRIED_SUCCESS,
+    },
+    {
+      // kube-state-metrics v1 (and v2 without a known reason): the number of failed pods, no `reason`.
+      alert: 'PostgresLogicalBackupFailed',
+      variant: 'failed for good, count of failed pods',
+      firing: {
+        [job('kube_job_status_failed')]: '0 1 2 2 3 3 4 4 5 5 6 7x20',
+        [job('kube_job_status_active')]: '1 0 1 0 1 0 1 0 1 0 1 0x20',
+        [job('kube_job_status_succeeded')]: '0x32',
+      },
+      notYetAt: '20m',
+      firesAt: '21m',
+      labels: { namespace: NS, job_name: JOB_NAME },
+      // Retrying: between attempts no pod runs for up to 6 minutes, which must not fire.
+      healthy: {
+        [job('kube_job_status_failed')]: '0 1x5 2x6 3x30',
+        [job('kube_job_status_active')]: '1 0x5 1 0x5 1x30',
+        [job('kube_job_status_succeeded')]: '0x42',
+      },
     },
     {
       alert: 'PostgresLogicalBackupTooOld',
