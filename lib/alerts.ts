@@ -224,6 +224,17 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
           'The logical backup Job {{ $labels.job_name }} failed and is not retrying: no dump was written by this run.',
         ),
         rule(
+          'PostgresWalArchivingFailing',
+          'critical',
+          // WAL-G's wal-push fails: the store is unreachable or refuses (credentials), or the segment is already archived
+          // with other content (WALG_PREVENT_WAL_OVERWRITE, lib/backup.ts: a cluster created again under the same name).
+          // PostgreSQL keeps every unarchived segment: point-in-time recovery stops at the last archived one and pg_wal grows.
+          `rate(pg_custom_archiver_failed_total{${pods}}[5m]) > 0 and on (pod) pg_custom_replication_is_replica{${pods}} == 0`,
+          '15m',
+          `WAL archiving of ${cluster} fails on {{ $labels.pod }}`,
+          'The primary {{ $labels.pod }} has failed to archive WAL for 15 minutes: no point-in-time recovery past the last archived segment, and pg_wal grows.',
+        ),
+        rule(
           'PostgresLogicalBackupTooOld',
           'critical',
           `time() - kube_cronjob_status_last_successful_time{namespace="${namespace}", cronjob="${cronJob}"} > ${t.logicalBackupMaxAgeHours * 3600}`,

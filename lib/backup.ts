@@ -45,6 +45,14 @@ export interface WalBackupSettings {
    * virtual-host style (`https://bucket.host`). @default - true when `endpoint` is set, the SDK's choice otherwise
    */
   readonly forcePathStyle?: boolean;
+  /**
+   * Names this incarnation of the cluster in the archive path: `s3://<bucket>/spilo/<cluster>/<incarnation>/wal/<version>`.
+   * Give a cluster that is deleted and created again under the same name a new one (`"2"`, a date), in the same
+   * change: the new cluster starts a new timeline 1, and in the old path its base backups and its retention would
+   * mix with, and in time delete, the archive of the old one (see docs/backup-restore-tls.md). Lowercase letters,
+   * digits and dashes. @default - none: `s3://<bucket>/spilo/<cluster>/wal/<version>`
+   */
+  readonly incarnation?: string;
   /** Cron schedule of base backups. @default '0 1 * * *' (daily at 01:00, an hour before the logical backup) */
   readonly schedule?: string;
   /** Base backups kept (with the WAL needed to restore any point since the oldest). @default 7 */
@@ -69,6 +77,8 @@ export interface CloneSettings {
   readonly uid: string;
   /** Restore up to this time, RFC 3339 with an explicit offset, as the CRD requires: `2026-11-24T17:30:00+01:00`. */
   readonly timestamp: string;
+  /** The source's `walBackup.incarnation`, which names its archive path. @default - none (the source had none) */
+  readonly incarnation?: string;
 }
 
 /** `name` read from `key` of `secret`: the value never appears in the manifest. */
@@ -78,9 +88,12 @@ const secretRef = (secret: string, key: string, name = key) => ({ name, valueFro
  * Where a cluster's WAL-G archive lives, without the PostgreSQL version directory Spilo appends: the source writes
  * `<this>/<version>` (its scope prefix and suffix are set to ""), a clone reads `<this>` (`s3_wal_path`).
  */
-export function walArchivePath(bucket: string, clusterName: string): string {
-  return `s3://${bucket}/spilo/${clusterName}/wal`;
+export function walArchivePath(bucket: string, clusterName: string, incarnation?: string): string {
+  return `s3://${bucket}/spilo/${clusterName}${scopeSuffix(incarnation)}/wal`;
 }
+
+/** Spilo's `WAL_BUCKET_SCOPE_SUFFIX`, which comes after the cluster's name in the archive path. */
+const scopeSuffix = (incarnation: string | undefined) => (incarnation === undefined ? '' : `/${incarnation}`);
 
 /** The object storage endpoint as NetworkPolicies see it. */
 export interface ObjectStorageEndpoint {
@@ -132,10 +145,15 @@ export function walBackupEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
     { name: 'USE_WALG_BACKUP', value: 'true' },
     { name: 'USE_WALG_RESTORE', value: 'true' },
     { name: 'WAL_S3_BUCKET', value: settings.bucket },
-    // The archive at s3://<bucket>/spilo/<cluster>/wal/<version> (see walArchivePath): not Spilo's default
-    // `<namespace>-` prefix, not the operator's `/<uid>` suffix, which is unknown at synth time.
+    // The archive at s3://<bucket>/spilo/<cluster>[/<incarnation>]/wal/<version> (see walArchivePath): not Spilo's
+    // default `<namespace>-` prefix, not the operator's `/<uid>` suffix, which is unknown at synth time.
     { name: 'WAL_BUCKET_SCOPE_PREFIX', value: '' },
-    { name: 'WAL_BUCKET_SCOPE_SUFFIX', value: '' },
+    { name: 'WAL_BUCKET_SCOPE_SUFFIX', value: scopeSuffix(settings.incarnation) },
+    // wal-push refuses to replace a segment already archived with different content (it exits non-zero, PostgreSQL
+    // keeps the segment and retries): a cluster created again under the same name and incarnation cannot push its new
+    // timeline-1 segments over the old archive. Spilo passes it to WAL-G (configure_spilo.py `write_wale_environment`,
+    // `walg_names`, Spilo 4.0-p3); the refusal shows as PostgresWalArchivingFailing.
+    { name: 'WALG_PREVENT_WAL_OVERWRITE', value: 'true' },
     { name: 'BACKUP_SCHEDULE', value: settings.schedule ?? '0 1 * * *' },
     { name: 'BACKUP_NUM_TO_RETAIN', value: String(settings.retainBaseBackups ?? 7) },
     ...s3AccessEnv(settings),
@@ -156,7 +174,7 @@ export function cloneEnv(settings: WalBackupSettings): PostgresqlSpecEnv[] {
 
 /** The operator's `spec.clone`: restore `clone.cluster`'s archive in `bucket` up to `clone.timestamp`. */
 export function cloneSpec(clone: CloneSettings, bucket: string): PostgresqlSpecClone {
-  return { cluster: clone.cluster, uid: clone.uid, timestamp: clone.timestamp, s3WalPath: walArchivePath(bucket, clone.cluster) };
+  return { cluster: clone.cluster, uid: clone.uid, timestamp: clone.timestamp, s3WalPath: walArchivePath(bucket, clone.cluster, clone.incarnation) };
 }
 
 /** RFC 3339 with a mandatory offset: the `clone.timestamp` pattern of the operator's CRD (v1.15.1 and v2.0.1). */
@@ -182,12 +200,17 @@ export function validateBackup(name: string, wal: WalBackupSettings | undefined,
     if (clone.cluster === name) {
       errors.push(
         `${name}: clone.cluster must name another cluster (got "${clone.cluster}", the clone's own name): ` +
-          `a clone archives to ${walArchivePath(wal?.bucket ?? '<bucket>', name)}, the archive it restores from; ` +
+          `a clone archives to ${walArchivePath(wal?.bucket ?? '<bucket>', name, wal?.incarnation)}, the archive it restores from; ` +
           `give the restored cluster a new name, like "${name}-restore"`,
       );
     }
     if (wal === undefined) {
       errors.push(`${name}: clone needs walBackup (the bucket and credentials of the source's archive) (got walBackup: undefined): set walBackup as on the source cluster`);
+    }
+  }
+  for (const [field, value] of [['walBackup.incarnation', wal?.incarnation], ['clone.incarnation', clone?.incarnation]] as const) {
+    if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+      errors.push(`${name}: ${field} must be lowercase letters, digits and dashes, starting and ending with a letter or digit (got "${value}"): it is a folder of the archive path; write for example "2" or "2026-12-03"`);
     }
   }
   if (wal?.endpoint !== undefined) {

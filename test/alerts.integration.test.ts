@@ -224,6 +224,15 @@ function alertCases(t: Required<AlertThresholds>, pooler: { maxDBConnections: nu
       },
     },
     {
+      alert: 'PostgresWalArchivingFailing',
+      firing: { [`pg_custom_archiver_failed_total${at('jewelry-shop-db-0')}`]: '0x5 1+1x30', [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x35' },
+      notYetAt: '20m',
+      firesAt: '21m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+      // One failed attempt (a network blip) that the next attempt made good.
+      healthy: { [`pg_custom_archiver_failed_total${at('jewelry-shop-db-0')}`]: '0x5 1x30', [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x35' },
+    },
+    {
       alert: 'PostgresLogicalBackupTooOld',
       // Last success at t=0: at the maximum age it is just not too old, an hour later it is. Hourly samples keep promtool fast.
       interval: '1h',
