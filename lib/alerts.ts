@@ -14,7 +14,7 @@ import { poolerPodSizes } from './connection-budget';
  * (test/monitoring.test.ts checks every query names only these or custom metrics; the postgres_exporter ones are
  * checked against the real exporter by test/postgres-exporter.integration.test.ts).
  */
-export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'prometheus' | 'kubelet' | 'kube-state-metrics'>> = {
+export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'prometheus' | 'kubelet' | 'kube-state-metrics' | 'cert-manager'>> = {
   pg_up: 'postgres_exporter',
   up: 'prometheus',
   kubelet_volume_stats_available_bytes: 'kubelet',
@@ -23,6 +23,8 @@ export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'pr
   kube_job_status_succeeded: 'kube-state-metrics',
   kube_job_status_active: 'kube-state-metrics',
   kube_cronjob_status_last_successful_time: 'kube-state-metrics',
+  kube_pod_start_time: 'kube-state-metrics',
+  certmanager_certificate_expiration_timestamp_seconds: 'cert-manager',
 };
 
 export interface AlertThresholds {
@@ -61,6 +63,11 @@ export interface AlertTarget {
   readonly namespace: string;
   /** The pooler as configured: the operator derives each pod's PgBouncer pool sizes from these. */
   readonly pooler: { readonly maxDbConnections: number; readonly numberOfInstances: number };
+  /**
+   * The cluster's cert-manager Certificate (name, lifetime in hours), when it has one: the pooler serves it.
+   * @default - none: no certificate alert
+   */
+  readonly certificate?: { readonly name: string; readonly durationHours: number };
   /** Where the runbook lives; each alert links to its section. */
   readonly runbookBaseUrl: string;
 }
@@ -204,6 +211,28 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: AlertThresho
         ),
       ],
     },
+    ...(target.certificate === undefined
+      ? []
+      : [
+          {
+            name: `${cluster}.tls`,
+            rules: [
+              rule(
+                'PostgresPoolerCertificateStale',
+                'warning',
+                // The operator's PgBouncer reads its certificate once, at start (pooler/entrypoint.sh execs pgbouncer; nothing
+                // sends it SIGHUP when cert-manager renews the Secret): a pooler pod started before the current certificate
+                // was issued (its expiry minus its lifetime) serves the previous one, which expires within renewBefore.
+                `kube_pod_start_time{namespace="${namespace}", pod=~"${cluster}-pooler-[a-z0-9]+-[a-z0-9]+"} < on (namespace) group_left () ` +
+                  `(certmanager_certificate_expiration_timestamp_seconds{namespace="${namespace}", name="${target.certificate.name}"} - ${target.certificate.durationHours * 3600})`,
+                '1h',
+                `Pooler pod {{ $labels.pod }} of ${cluster} serves a certificate that has been renewed`,
+                `{{ $labels.pod }} started before cert-manager renewed ${target.certificate.name}: PgBouncer still serves the old certificate, ` +
+                  'which expires soon. Restart the pooler: kubectl rollout restart deployment ' + `${cluster}-pooler.`,
+              ),
+            ],
+          },
+        ]),
     {
       name: `${cluster}.backup`,
       rules: [

@@ -6,7 +6,7 @@ import { PostgresCluster, PostgresClusterProps } from './postgres-cluster';
 import { CloneSettings, cloneEnv, cloneSpec, objectStorageEndpoint, validateBackup, walBackupEnv, WalBackupSettings } from './backup';
 import { ClusterMonitoring, MonitoringSettings } from './monitoring';
 import { PatroniApiEndpointsAccess } from './rbac';
-import { ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
+import { CERTIFICATE_DURATION_HOURS, ClusterCertificate, ClusterTlsSettings, SPILO_FS_GROUP } from './tls';
 
 /** Everything configurable about one database cluster. */
 export interface DatabaseClusterConfig
@@ -124,6 +124,7 @@ export class DatabaseClusterCharts {
       namespace: this.cluster.namespace,
       spiloPods: this.cluster.pods.spilo,
       pooler: this.cluster.pooler,
+      certificate: this.certificate && { name: this.certificate.name, durationHours: CERTIFICATE_DURATION_HOURS },
     });
     this.patroniAccess = new PatroniApiEndpointsAccess(this.prerequisitesChart, 'PatroniAccess', {
       clusterName: this.cluster.name,

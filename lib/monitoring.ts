@@ -26,6 +26,8 @@ export interface ClusterMonitoringProps extends MonitoringSettings {
   readonly spiloPods: Labels;
   /** The pooler's maxDBConnections and pods: the ceilings of its saturation alert. */
   readonly pooler: AlertTarget['pooler'];
+  /** The cluster's cert-manager Certificate, which the pooler serves. @default - none */
+  readonly certificate?: AlertTarget['certificate'];
 }
 
 /**
@@ -57,6 +59,7 @@ export class ClusterMonitoring extends Construct {
         clusterName: props.clusterName,
         namespace: props.namespace,
         pooler: props.pooler,
+        certificate: props.certificate,
         runbookBaseUrl: props.runbookBaseUrl ?? 'docs/monitoring.md',
       },
       props.thresholds,

@@ -49,7 +49,11 @@ interface AlertCase {
  * The cases of one environment, derived from its thresholds (as configured, defaults filled in) and its pooler's
  * maxDBConnections: firing values just over each threshold, healthy ones under it, so the tests follow the configuration.
  */
-function alertCases(t: Required<AlertThresholds>, pooler: { maxDBConnections: number; numberOfInstances: number }): AlertCase[] {
+function alertCases(
+  t: Required<AlertThresholds>,
+  pooler: { maxDBConnections: number; numberOfInstances: number },
+  certificate: { name: string; durationSeconds: number } | undefined,
+): AlertCase[] {
   const over = (limit: number) => Math.ceil(limit * 1.05 + 1);
   const under = (limit: number) => Math.floor(limit * 0.5);
   // The pooler's ceilings from the pool sizes the operator gives each pod (proven on PgBouncer by test/postgres-integration.test.ts).
@@ -232,6 +236,7 @@ function alertCases(t: Required<AlertThresholds>, pooler: { maxDBConnections: nu
       // One failed attempt (a network blip) that the next attempt made good.
       healthy: { [`pg_custom_archiver_failed_total${at('jewelry-shop-db-0')}`]: '0x5 1x30', [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x35' },
     },
+    ...(certificate === undefined ? [] : [poolerCertificateCase(certificate)]),
     {
       alert: 'PostgresLogicalBackupTooOld',
       // Last success at t=0: at the maximum age it is just not too old, an hour later it is. Hourly samples keep promtool fast.
@@ -244,6 +249,24 @@ function alertCases(t: Required<AlertThresholds>, pooler: { maxDBConnections: nu
       healthy: { [`kube_cronjob_status_last_successful_time${CRON}`]: `0+3600x${t.logicalBackupMaxAgeHours + 4}` },
     },
   ];
+}
+
+/**
+ * A pooler pod started at t = 1000 s with the certificate issued at 0; cert-manager renews it at 5000 s (its expiry moves
+ * on by that much): the pod still serves the old one. Healthy: the pod restarted after the renewal.
+ */
+function poolerCertificateCase(certificate: { name: string; durationSeconds: number }): AlertCase {
+  const pod = 'jewelry-shop-db-pooler-7d9f8c6b5-abcde';
+  const started = `kube_pod_start_time{namespace="${NS}", pod="${pod}"}`;
+  const expiry = `certmanager_certificate_expiration_timestamp_seconds{namespace="${NS}", name="${certificate.name}"}`;
+  return {
+    alert: 'PostgresPoolerCertificateStale',
+    firing: { [started]: '1000x80', [expiry]: `${certificate.durationSeconds}x1 ${5000 + certificate.durationSeconds}x78` },
+    notYetAt: '61m',
+    firesAt: '62m',
+    labels: { namespace: NS, pod },
+    healthy: { [started]: '6000x80', [expiry]: `${certificate.durationSeconds}x1 ${5000 + certificate.durationSeconds}x78` },
+  };
 }
 
 /** Renders the `{{ $labels.x }}` of an annotation template. */
@@ -309,7 +332,10 @@ const SUBJECTS: Subject[] = [...ENVIRONMENTS, RECONFIGURED].map((environment) =>
   const cluster = environment.clusters.find((c) => c.name === 'jewelry-shop-db')!;
   const thresholds = { ...DEFAULT_THRESHOLDS, ...cluster.monitoring?.thresholds };
   const pooler = find(objects, 'postgresql', 'jewelry-shop-db').spec.connectionPooler;
-  return { environment: environment.name, groups, alerts: groups.flatMap((group: any) => group.rules), cases: alertCases(thresholds, pooler) };
+  const certificate = objects.find((o) => o.kind === 'Certificate' && o.metadata.name === 'jewelry-shop-db-tls');
+  const durationSeconds = certificate && Number(/^(\d+)h$/.exec(certificate.spec.duration)![1]) * 3600;
+  const cases = alertCases(thresholds, pooler, certificate && { name: certificate.metadata.name, durationSeconds: durationSeconds! });
+  return { environment: environment.name, groups, alerts: groups.flatMap((group: any) => group.rules), cases };
 });
 
 const caseName = (c: AlertCase) => (c.variant === undefined ? c.alert : `${c.alert} (${c.variant})`);
