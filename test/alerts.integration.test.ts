@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_THRESHOLDS, AlertThresholds } from '../lib/alerts';
+import { DEFAULT_THRESHOLDS } from '../lib/model/monitoring';
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
-import { poolerPodSizes } from '../lib/connection-budget';
+import { poolerPodSizes } from '../lib/rules/connection-budget';
 import { describeWithPromtool, promtool } from './support/promtool';
 import { find, synthEnvironment } from './util';
 
@@ -50,7 +50,7 @@ interface AlertCase {
  * maxDBConnections: firing values just over each threshold, healthy ones under it, so the tests follow the configuration.
  */
 function alertCases(
-  t: Required<AlertThresholds>,
+  t: { readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number },
   pooler: { maxDBConnections: number; numberOfInstances: number },
   certificate: { name: string; durationSeconds: number } | undefined,
 ): AlertCase[] {

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DEV } from '../lib/config';
-import { EXPORTER_QUERIES } from '../lib/exporter-queries';
-import { separateSpiloOnlySettings } from '../lib/spilo-only-settings';
+import { EXPORTER_QUERIES } from '../lib/constructs/exporter-queries';
+import { separateSpiloOnlySettings } from '../lib/rules/spilo-only-settings';
 import { createInfrastructureRole } from './support/infrastructure-role';
 import { describeWithIntegrationTools } from './support/integration-tools';
 import { ClientResult, PostgresServer } from './support/postgres-server';

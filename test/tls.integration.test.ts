@@ -9,7 +9,7 @@
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROD } from '../lib/config';
-import { separateSpiloOnlySettings } from '../lib/spilo-only-settings';
+import { separateSpiloOnlySettings } from '../lib/rules/spilo-only-settings';
 import { describeWithIntegrationTools, runningAsRoot, serverUserIds } from './support/integration-tools';
 import { PostgresServer, PostgresServerProps, runClient } from './support/postgres-server';
 import { TestNetwork } from './support/test-network';
