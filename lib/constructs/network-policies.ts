@@ -54,7 +54,11 @@ export class ClusterNetworkPolicies extends Construct {
     const api = props.kubernetesApi;
 
     const clientPods = NetworkPeer.pods('application pods (client label)', clients.namespaces, clients.podLabels);
-    const operator = NetworkPeer.namespaces('the postgres-operator', [operatorNamespace]);
+    const { operatorPodLabels } = cluster.network;
+    const operator =
+      operatorPodLabels === undefined
+        ? NetworkPeer.namespaces('the postgres-operator', [operatorNamespace])
+        : NetworkPeer.pods('the postgres-operator pods', [operatorNamespace], operatorPodLabels);
     const prometheusPods = NetworkPeer.pods('Prometheus', prometheus.namespaces, prometheus.podLabels);
     const dns = NetworkPeer.pods('cluster DNS', dnsPods.namespaces, dnsPods.podLabels);
     const apiService = NetworkPeer.ipBlocks('Kubernetes API Service address', api.serviceCidrs);

@@ -151,6 +151,14 @@ export const NetworkSettingsSchema = z.strictObject({
   clients: PodSelectionSchema.optional(),
   /** Namespace of the Zalando operator, which manages the pods over 5432 and Patroni's API on 8008. @default 'postgres-operator' */
   operatorNamespace: text('a namespace as a string', 'postgres-operator').default('postgres-operator'),
+  /**
+   * Narrows the operator's flow (5432 and 8008, seed failure 3) from every pod of `operatorNamespace` to the operator's
+   * own pods. The operator's manifests and its Helm chart label them differently: `OPERATOR_POD_LABELS.manifests`
+   * (`name: postgres-operator`) or `OPERATOR_POD_LABELS.helm` (`app.kubernetes.io/name: postgres-operator`), from
+   * lib/model/operator.ts; check with `kubectl -n postgres-operator get pods --show-labels`.
+   * @default - none: every pod of `operatorNamespace` (the seed's rule)
+   */
+  operatorPodLabels: labels('OPERATOR_POD_LABELS.helm').optional(),
   /** The Prometheus that scrapes the exporter on 9187. @default - pods `app.kubernetes.io/name: prometheus` in `monitoring` */
   prometheus: PodSelectionSchema.default({ namespaces: ['monitoring'], podLabels: { 'app.kubernetes.io/name': 'prometheus' } }),
   /** Cluster DNS. @default - pods `k8s-app: kube-dns` in `kube-system` */

@@ -48,6 +48,17 @@ export const EXPORTER_ROLE = 'postgres_exporter';
  */
 export const SPILO_FS_GROUP = 103;
 
+/**
+ * The labels of the operator's own pods, as each way of installing it sets them (postgres-operator v1.15.1 and
+ * v2.0.1): `manifests/postgres-operator.yaml` labels the pod template `name: postgres-operator`; the Helm chart
+ * (`charts/postgres-operator/templates/deployment.yaml`) `app.kubernetes.io/name: <chart name>` (`postgres-operator`
+ * unless `nameOverride`) and `app.kubernetes.io/instance: <release>`. For `network.operatorPodLabels`.
+ */
+export const OPERATOR_POD_LABELS = {
+  manifests: { name: 'postgres-operator' },
+  helm: { 'app.kubernetes.io/name': 'postgres-operator' },
+} as const satisfies Record<string, Labels>;
+
 /** Selectors of the pod kinds the operator runs for one cluster. */
 export class ClusterPodLabels {
   /** The Spilo pods: PostgreSQL and Patroni, primary and replicas. */
