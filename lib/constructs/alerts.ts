@@ -3,10 +3,10 @@
  * runbook section in docs/monitoring.md; annotations template only `$labels`, so `promtool test rules` can
  * check them exactly. Every alert is unit-tested with promtool (test/alerts.integration.test.ts).
  *
- * Signals: the exporter's custom queries (lib/exporter-queries.ts) and `pg_up`, Prometheus' `up`, the kubelet's
- * volume stats and kube-state-metrics' Job and CronJob metrics.
+ * Signals: the exporter's custom queries (lib/constructs/exporter-queries.ts) and `pg_up`, Prometheus' `up`, the
+ * kubelet's volume stats, kube-state-metrics' Job, CronJob and pod start metrics, and (clusters with `tls`)
+ * cert-manager's certificate expiry.
  */
-
 import { ResolvedMonitoring } from '../model/monitoring';
 import { operatorObjectNames } from '../model/operator';
 import { poolerPodSizes } from '../rules/connection-budget';
@@ -87,7 +87,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
   const t = thresholds;
   const { clusterName: cluster, namespace } = target;
   const { pods, volumes } = seriesSelectors(cluster, namespace);
-  const cronJob = operatorObjectNames(cluster).logicalBackupCronJob;
+  const { logicalBackupCronJob: cronJob, pooler: poolerDeployment } = operatorObjectNames(cluster);
   const jobs = `namespace="${namespace}", job_name=~"${cronJob}-[0-9]+"`;
   const ceilings = poolerCeilings(target.pooler);
   // The pooled connections at the primary (the pooler follows the primary), per database and role.
@@ -202,12 +202,12 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
                 // The operator's PgBouncer reads its certificate once, at start (pooler/entrypoint.sh execs pgbouncer; nothing
                 // sends it SIGHUP when cert-manager renews the Secret): a pooler pod started before the current certificate
                 // was issued (its expiry minus its lifetime) serves the previous one, which expires within renewBefore.
-                `kube_pod_start_time{namespace="${namespace}", pod=~"${cluster}-pooler-[a-z0-9]+-[a-z0-9]+"} < on (namespace) group_left () ` +
+                `kube_pod_start_time{namespace="${namespace}", pod=~"${poolerDeployment}-[a-z0-9]+-[a-z0-9]+"} < on (namespace) group_left () ` +
                   `(certmanager_certificate_expiration_timestamp_seconds{namespace="${namespace}", name="${target.certificate.name}"} - ${target.certificate.durationHours * 3600})`,
                 '1h',
                 `Pooler pod {{ $labels.pod }} of ${cluster} serves a certificate that has been renewed`,
                 `{{ $labels.pod }} started before cert-manager renewed ${target.certificate.name}: PgBouncer still serves the old certificate, ` +
-                  'which expires soon. Restart the pooler: kubectl rollout restart deployment ' + `${cluster}-pooler.`,
+                  `which expires soon. Restart the pooler: kubectl rollout restart deployment ${poolerDeployment}.`,
               ),
             ],
           },
