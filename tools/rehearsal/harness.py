@@ -173,13 +173,19 @@ class Cluster:
                 os.chown(os.path.join(folder, name), self.postgres.pw_uid, self.postgres.pw_gid)
             os.chmod(f'{folder}/server.key', 0o600)
         pooler = self.plan['pooler']
+        # The pooler image's own self-signed certificate (entrypoint.sh, without spec.tls): clients must use TLS.
+        subprocess.run(['openssl', 'req', '-nodes', '-new', '-x509', '-subj', '/CN=spilo.dummy.org', '-days', '2',
+                        '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+                        '-keyout', pooler['key'], '-out', pooler['certificate']],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with open(f'{pooler["folder"]}/pgbouncer.ini', 'w') as ini:
             ini.write(pooler['ini'])
         with open(f'{pooler["folder"]}/userlist.txt', 'w') as users:
             users.write(f'"{pooler["user"]}" "{pooler["password"]}"\n')
-        for name in ['', 'pgbouncer.ini', 'userlist.txt']:
+        for name in ['', 'pgbouncer.ini', 'userlist.txt', pooler['key'], pooler['certificate']]:
             os.chown(os.path.join(pooler['folder'], name), self.postgres.pw_uid, self.postgres.pw_gid)
         os.chmod(f'{pooler["folder"]}/userlist.txt', 0o600)
+        os.chmod(pooler['key'], 0o600)
 
     def _as_postgres(self, command, logfile):
         out = open(logfile, 'ab')
@@ -478,7 +484,7 @@ class Writer(threading.Thread):
     def _connect(self):
         pooler, app = self.plan['pooler'], self.plan['application']
         connection = psycopg2.connect(host=pooler['host'], port=pooler['port'], user=app['user'], password=app['password'],
-                                      dbname=app['database'], connect_timeout=2, sslmode='disable')
+                                      dbname=app['database'], connect_timeout=2, sslmode='require')
         connection.autocommit = True
         return connection
 

@@ -31,7 +31,17 @@ export interface RehearsalPlan {
   }[];
   /** Stands in for the operator's master Service: forwards each new connection to the leader's PostgreSQL. */
   readonly service: { readonly host: string; readonly port: number };
-  readonly pooler: { readonly host: string; readonly port: number; readonly folder: string; readonly ini: string; readonly user: string; readonly password: string };
+  readonly pooler: {
+    readonly host: string;
+    readonly port: number;
+    readonly folder: string;
+    readonly ini: string;
+    readonly user: string;
+    readonly password: string;
+    /** The self-signed certificate the pooler image generates without `spec.tls` (clients must use TLS). */
+    readonly key: string;
+    readonly certificate: string;
+  };
   /** SQL the operator runs in every database it manages, so that PgBouncer can look up passwords. */
   readonly poolerLookupSql: string;
   /** The application role and database the writer uses (the manifest's first database and its owner). */
@@ -98,9 +108,14 @@ export function rehearsalPlan(environment: string, manifest: PostgresqlManifest,
         folder: poolerFolder,
         mode: pooler.mode ?? 'transaction',
         sizes,
+        infrastructureRoles: [],
+        key: join(poolerFolder, 'pgbouncer.key'),
+        certificate: join(poolerFolder, 'pgbouncer.crt'),
       }),
       user: POOLER_USER,
       password: secret(),
+      key: join(poolerFolder, 'pgbouncer.key'),
+      certificate: join(poolerFolder, 'pgbouncer.crt'),
     },
     poolerLookupSql: userLookupSql(),
     application: { user: owner, password: secret(), database },
