@@ -1,5 +1,3 @@
-import { POOLER_ROLE } from '../model/operator';
-
 /**
  * postgres_exporter custom queries (the `--extend.query-path` file), mounted into the sidecar.
  * Each key becomes a metric prefix: column `c` of query `q` is exported as `q_c`; `usage` is LABEL, GAUGE or COUNTER.
