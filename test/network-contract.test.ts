@@ -11,10 +11,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXTERNAL, environmentModel } from '../lib/analysis/environment-model';
-import { connectivityMatrices, matrixAsText, networkDocument } from '../lib/analysis/flow-matrix';
+import { connectivityMatrices, Matrix, matrixAsText, networkDocument } from '../lib/analysis/flow-matrix';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { NetworkModel } from '../lib/analysis/network-model';
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
+import { flowchartEdges, mermaidBlocks } from './support/mermaid';
 import { findAll, K8sObject, synthEnvironment } from './util';
 
 type Protocol = 'TCP' | 'UDP';
@@ -364,11 +365,75 @@ describe('the flow matrix and docs/network.md, generated from the synthesized po
     expect(matrixAsText(matrix).split('\n')).toHaveLength(matrix.sources.length + 3);
   });
 
-  test('the diagram draws exactly the allowed flows, deterministically', () => {
+  test.each(matrices.map((m) => [`${m.environment}/${m.cluster}`, m] as const))(
+    'the %s diagrams draw exactly the yes cells of its table, each once',
+    (_name, matrix) => {
+      const section = sectionOf(networkDocument(matrices), `## ${matrix.environment}: ${matrix.cluster}`);
+      const [toPods, toInfrastructure, ...others] = mermaidBlocks(section);
+      expect(others).toEqual([]);
+      const fromTable = tableFlows(section, matrix).sort();
+      const drawn = [...diagramFlows(toPods, matrix), ...diagramFlows(toInfrastructure, matrix)].sort();
+      expect(drawn).toEqual(fromTable);
+      // The first diagram holds the flows to the cluster's pods, the second the flows to everything else.
+      const podNodes = new Set(matrix.columns.filter((c) => c.ofCluster).map((c) => c.node));
+      expect(diagramFlows(toPods, matrix).every((flow) => podNodes.has(flow.split(' ')[2]))).toBe(true);
+      expect(diagramFlows(toInfrastructure, matrix).some((flow) => podNodes.has(flow.split(' ')[2]))).toBe(false);
+    },
+  );
+
+  test('the diagrams are deterministic; primary <-> replica is one two-headed arrow; a shared box lists its pods', () => {
     const document = networkDocument(matrices);
     expect(networkDocument(matrices)).toBe(document);
     expect(document).toContain('  operator -->|5432, 8008| primary');
+    expect(document).toContain('  primary <-->|5432, 8008| replica');
+    expect(document).not.toContain('replica -->|5432, 8008| primary');
     expect(document).toContain('  pooler -->|53/udp, 53/tcp| dns');
+    expect(document).toContain('  primary_replica["Spilo primary<br>Spilo replica"]');
     expect(document).not.toMatch(/client -->\|[^|]*8008/);
   });
 });
+
+/** The text of `document` from the heading `heading` to the next heading of the same level. */
+function sectionOf(document: string, heading: string): string {
+  const start = document.indexOf(`${heading}\n`);
+  if (start < 0) throw new Error(`no section ${heading}`);
+  const next = document.indexOf('\n## ', start + heading.length);
+  return document.slice(start, next < 0 ? undefined : next);
+}
+
+/** A flow as `<source node> -> <destination node> <port>/<protocol>`, for comparing the diagrams with the table. */
+const flowKey = (from: string, to: string, port: number | string, protocol: string) => `${from} -> ${to} ${port}/${protocol.toUpperCase()}`;
+
+/** The `yes` cells of the section's Markdown table, read from its text (rows by source label, columns by column label). */
+function tableFlows(section: string, matrix: Matrix): string[] {
+  const [header, , ...rows] = section.split('\n').filter((line) => line.startsWith('|'));
+  const columns = header.split(' | ').slice(1).map((label) => label.replace(/ \|$/, ''));
+  return rows.flatMap((row) => {
+    const [source, ...cells] = row.slice(2, -2).split(' | ');
+    const from = matrix.sources.find((s) => s.label === source)!.node;
+    return cells.flatMap((cell, j) => {
+      if (cell !== 'yes') return [];
+      const column = matrix.columns.find((c) => c.label === columns[j])!;
+      return [flowKey(from, column.node, column.port, column.protocol)];
+    });
+  });
+}
+
+/**
+ * The flows a flowchart draws: a box stands for its own node or, when its label lists several sources' labels (one
+ * per line), for each of them; `a <-->|p| b` is a -> b and b -> a; `5432, 8008` are TCP ports, `53/udp` says its protocol.
+ */
+function diagramFlows(definition: string, matrix: Matrix): string[] {
+  const boxes = new Map([...definition.matchAll(/^ {2}(\w+)\["([^"]*)"\]$/gm)].map(([, id, label]) => [id, label.split('<br>')]));
+  const members = (id: string) => {
+    const lines = boxes.get(id) ?? [];
+    const sources = lines.map((line) => matrix.sources.find((s) => s.label === line)?.node);
+    return lines.length > 1 && sources.every((s) => s !== undefined) ? (sources as string[]) : [id];
+  };
+  const ports = (label: string) => label.split(', ').map((p) => (p.includes('/') ? p.split('/') : [p, 'TCP']));
+  return flowchartEdges(definition).flatMap(({ from, to, both, label }) =>
+    (both ? [[from, to], [to, from]] : [[from, to]]).flatMap(([a, b]) =>
+      members(a).flatMap((source) => members(b).flatMap((target) => ports(label).map(([port, protocol]) => flowKey(source, target, port, protocol)))),
+    ),
+  );
+}

@@ -1,7 +1,7 @@
 /**
  * The connectivity matrix of an environment: who may open connections to whom, evaluated from the synthesized
- * NetworkPolicies on the environment's model. Printed by `npm run flows` and written to docs/network.md (with a
- * Mermaid diagram) by `npm run synth`, so that a reviewer sees a policy change as a changed table and picture.
+ * NetworkPolicies on the environment's model. Printed by `npm run flows` and written to docs/network.md (with two
+ * Mermaid diagrams) by `npm run synth`, so that a reviewer sees a policy change as a changed table and picture.
  */
 import { resolveEnvironment } from '../model/configuration';
 import { EnvironmentConfig } from '../model/environment';
@@ -100,40 +100,120 @@ export function matrixAsText(matrix: Matrix): string {
   return [`${matrix.environment} / ${matrix.cluster}`, header, '-'.repeat(header.length), ...rows].join('\n');
 }
 
-/** The matrix as a Markdown table and a Mermaid diagram of its allowed flows. */
+/** A Mermaid node's label, by node id: the sources' labels and the destinations that are not sources. */
+const TARGET_LABELS: Readonly<Record<string, string>> = {
+  dns: 'cluster DNS',
+  apiservice: 'Kubernetes API Service',
+  apiservers: 'Kubernetes API servers',
+  storage: 'object storage',
+  metadata: 'cloud metadata',
+};
+
+/** An arrow of a diagram: `from` may reach `to` on `columns`, and `to` may reach `from` on the same ports when `both`. */
+interface Arrow {
+  readonly from: string;
+  readonly to: string;
+  readonly columns: readonly Column[];
+  readonly both: boolean;
+}
+
+/** A box of a diagram: one pod, or several sources that reach the same destinations on the same ports. */
+interface Box {
+  readonly node: string;
+  readonly labels: readonly string[];
+}
+
+/** Ports of an arrow: bare numbers when all are TCP, each with its protocol otherwise (`53/udp, 53/tcp`). */
+function portsLabel(columns: readonly Column[]): string {
+  const tcpOnly = columns.every((c) => c.protocol === 'TCP');
+  return [...new Set(columns.map((c) => (tcpOnly ? `${c.port}` : `${c.port}/${c.protocol.toLowerCase()}`)))].join(', ');
+}
+
+/**
+ * The diagram of the allowed flows of `matrix` whose destination is (`toClusterPods`) or is not one of the cluster's
+ * pods. Sources that are no destination here and reach the same destinations on the same ports share one box (its
+ * label lists them), so that a fan of parallel arrows does not run under the boxes it passes (dev's Spilo primary and
+ * replica, prod's Spilo pods and logical backup); two flows between the same two boxes on the same ports, one each
+ * way, are one two-headed arrow (primary <-> replica).
+ */
+function diagram(matrix: Matrix, toClusterPods: boolean): { boxes: Box[]; arrows: Arrow[] } {
+  const labels = new Map<string, string>([...matrix.sources.map((s) => [s.node, s.label] as [string, string]), ...Object.entries(TARGET_LABELS)]);
+  const flows = new Map<string, Map<string, Column[]>>();
+  matrix.sources.forEach((source, i) =>
+    matrix.columns.forEach((column, j) => {
+      if (matrix.allowed[i][j] !== true || column.ofCluster !== toClusterPods) return;
+      const targets = flows.get(source.node) ?? new Map<string, Column[]>();
+      targets.set(column.node, [...(targets.get(column.node) ?? []), column]);
+      flows.set(source.node, targets);
+    }),
+  );
+  const destinations = new Set([...flows.values()].flatMap((targets) => [...targets.keys()]));
+  const signature = (targets: Map<string, Column[]>) => [...targets].map(([to, columns]) => `${to}:${portsLabel(columns)}`).join(' ');
+  // The box of each source: its own, or the first source with the same flows when neither is a destination.
+  const boxOf = new Map<string, string>();
+  const members = new Map<string, string[]>();
+  for (const [source, targets] of flows) {
+    const twin = destinations.has(source)
+      ? undefined
+      : [...members.keys()].find((box) => !destinations.has(box) && signature(flows.get(box)!) === signature(targets));
+    boxOf.set(source, twin ?? source);
+    members.set(twin ?? source, [...(members.get(twin ?? source) ?? []), source]);
+  }
+  const boxId = (node: string) => (members.get(boxOf.get(node) ?? node) ?? [node]).join('_');
+  // Each box's arrows to the destinations fewer boxes reach first: drawn in that order, the fan to a destination every
+  // box reaches (DNS) keeps its labels clear of the others' (dev's 53/udp label lay over 6443 otherwise).
+  const reach = (to: string) => [...members.keys()].filter((box) => flows.get(box)!.has(to)).length;
+  const arrows: Arrow[] = [];
+  for (const [box, sources] of members) {
+    for (const [to, columns] of [...flows.get(box)!].sort(([a], [b]) => reach(a) - reach(b))) {
+      const back = flows.get(to)?.get(box);
+      const both = back !== undefined && sources.length === 1 && portsLabel(back) === portsLabel(columns);
+      if (both && arrows.some((arrow) => arrow.both && arrow.from === boxId(to) && arrow.to === boxId(box))) continue;
+      arrows.push({ from: boxId(box), to: boxId(to), columns, both });
+    }
+  }
+  const nodes = [...new Set(arrows.flatMap((arrow) => [arrow.from, arrow.to]))];
+  const boxMembers = new Map([...members.values()].map((sources) => [sources.join('_'), sources]));
+  const boxes = nodes.map((node) => ({ node, labels: (boxMembers.get(node) ?? [node]).map((member) => labels.get(member) ?? member) }));
+  return { boxes, arrows };
+}
+
+/** A Mermaid `flowchart LR` of a diagram, its boxes declared in order of first use. */
+function flowchart({ boxes, arrows }: { boxes: Box[]; arrows: Arrow[] }): string[] {
+  return [
+    '```mermaid',
+    'flowchart LR',
+    ...boxes.map((box) => `  ${box.node}["${box.labels.join('<br>')}"]`),
+    ...arrows.map((arrow) => `  ${arrow.from} ${arrow.both ? '<-->' : '-->'}|${portsLabel(arrow.columns)}| ${arrow.to}`),
+    '```',
+  ];
+}
+
+/**
+ * The matrix as two Mermaid diagrams of its allowed flows, one to the cluster's pods and one from them to the
+ * infrastructure (drawn together, the egress arrows ran under the pods' boxes), and a Markdown table.
+ */
 export function matrixAsMarkdown(matrix: Matrix): string {
   const table = [
     `| from \\ to | ${matrix.columns.map((c) => c.label).join(' | ')} |`,
     `|---|${matrix.columns.map(() => ':-:').join('|')}|`,
     ...matrix.sources.map((source, i) => `| ${source.label} | ${matrix.allowed[i].map((a) => (a === null ? '·' : a ? 'yes' : '')).join(' | ')} |`),
   ];
-  const labels = new Map<string, string>([
-    ...matrix.sources.map((s) => [s.node, s.label] as [string, string]),
-    ['dns', 'cluster DNS'], ['apiservice', 'Kubernetes API Service'], ['apiservers', 'Kubernetes API servers'], ['storage', 'object storage'], ['metadata', 'cloud metadata'],
-  ]);
-  const edges = new Map<string, Column[]>();
-  matrix.sources.forEach((source, i) =>
-    matrix.columns.forEach((column, j) => {
-      if (matrix.allowed[i][j] !== true) return;
-      const key = `${source.node}|${column.node}`;
-      edges.set(key, [...(edges.get(key) ?? []), column]);
-    }),
-  );
-  // Ports of an edge: bare numbers when all are TCP, each with its protocol otherwise (`53/udp, 53/tcp`).
-  const portsLabel = (columns: readonly Column[]) => {
-    const tcpOnly = columns.every((c) => c.protocol === 'TCP');
-    return [...new Set(columns.map((c) => (tcpOnly ? `${c.port}` : `${c.port}/${c.protocol.toLowerCase()}`)))].join(', ');
-  };
-  const used = new Set([...edges.keys()].flatMap((key) => key.split('|')));
-  const mermaid = [
-    'flowchart LR',
-    ...[...used].sort().map((node) => `  ${node}["${labels.get(node) ?? node}"]`),
-    ...[...edges].map(([key, columns]) => {
-      const [from, to] = key.split('|');
-      return `  ${from} -->|${portsLabel(columns)}| ${to}`;
-    }),
-  ];
-  return [`## ${matrix.environment}: ${matrix.cluster}`, '', '```mermaid', ...mermaid, '```', '', ...table].join('\n');
+  return [
+    `## ${matrix.environment}: ${matrix.cluster}`,
+    '',
+    "### To the cluster's pods",
+    '',
+    ...flowchart(diagram(matrix, true)),
+    '',
+    "### From the cluster's pods to the infrastructure",
+    '',
+    ...flowchart(diagram(matrix, false)),
+    '',
+    '### Every flow',
+    '',
+    ...table,
+  ].join('\n');
 }
 
 /**
@@ -186,6 +266,10 @@ export function networkDocument(matrices: readonly Matrix[]): string {
     'Generated by `npm run synth` from the synthesized NetworkPolicies, evaluated by `lib/analysis/network-evaluator.ts`',
     'on a model of the pods the operator runs (`lib/analysis/environment-model.ts`). Do not edit: a policy change shows',
     'here as a changed picture and table. Terminal version: `npm run flows [environment]`.',
+    '',
+    "Per cluster: a diagram of the flows to the cluster's pods, one of the flows from its pods to the infrastructure (a",
+    'box that lists several pods stands for each of them; `<-->` is a flow each way on the same ports), and the table of',
+    'every flow, the probes of what must stay closed included.',
     '',
     'Cells: `yes` allowed, empty denied, `·` not governed by this cluster\'s policies (egress of pods that are not the',
     'cluster\'s own to places that are not the cluster\'s pods, or a pod to itself).',
