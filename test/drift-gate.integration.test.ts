@@ -11,6 +11,7 @@ import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MissingTool, testIfInstalled } from './support/skip';
 import { copyProject } from './util';
 
 const ROOT = join(__dirname, '..');
@@ -82,6 +83,11 @@ test('a configuration change committed without synth: the gate fails and prints 
   expect(run('scripts/diff-dist.js', 'HEAD~1').stdout).toContain('2 object(s) changed, 2 deserve a second reviewer (marked !)');
 });
 
+/** Why the reference CRDs cannot be read, if they cannot. */
+function missingSharedCrds(sharedCrds: string): MissingTool | undefined {
+  return existsSync(sharedCrds) ? undefined : { reason: `the reference CRDs are not in ${sharedCrds}`, install: 'SHARED_CRDS=<folder of the CRDs> npm test' };
+}
+
 /**
  * The committed schemas are exactly what `npm run generate:schemas` makes of the reference CRDs, so nobody edits
  * them by hand and an upgraded CRD cannot be forgotten. The CRDs are in ../shared/crds beside a clone (as on CI),
@@ -89,13 +95,7 @@ test('a configuration change committed without synth: the gate fails and prints 
  */
 describe('schemas/ is generated', () => {
   const sharedCrds = process.env.SHARED_CRDS ?? join(ROOT, '..', 'shared', 'crds');
-  const available = existsSync(sharedCrds);
-  if (!available && process.env.REQUIRE_INTEGRATION_TOOLS !== '1') {
-    console.warn(`SKIPPED "schemas/ is generated": ${sharedCrds} not found; set SHARED_CRDS to the reference CRDs to run it.`);
-  }
-  const testIf = available || process.env.REQUIRE_INTEGRATION_TOOLS === '1' ? test : test.skip;
-
-  testIf('schemas/ is byte for byte what scripts/generate-schemas.mjs makes of the reference CRDs', () => {
+  testIfInstalled('schemas/ is byte for byte what scripts/generate-schemas.mjs makes of the reference CRDs', missingSharedCrds(sharedCrds), () => {
     expect(existsSync(sharedCrds)).toBe(true);
     const out = mkdtempSync(join(tmpdir(), 'jsdb-schemas-'));
     try {
@@ -120,9 +120,7 @@ describe('schemas/ is generated', () => {
  */
 describe('imports/k8s.ts is generated', () => {
   const sharedCrds = process.env.SHARED_CRDS ?? join(ROOT, '..', 'shared', 'crds');
-  const testIf = existsSync(sharedCrds) || process.env.REQUIRE_INTEGRATION_TOOLS === '1' ? test : test.skip;
-
-  testIf('imports/k8s.ts is byte for byte what scripts/import.mjs makes of the reference schema', () => {
+  testIfInstalled('imports/k8s.ts is byte for byte what scripts/import.mjs makes of the reference schema', missingSharedCrds(sharedCrds), () => {
     const project = copyProject('jsdb-import-');
     try {
       rmSync(join(project, 'imports', 'k8s.ts'));
