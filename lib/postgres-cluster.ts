@@ -10,6 +10,7 @@ import {
   PostgresqlSpecTls,
   PostgresqlSpecUsers,
 } from '../imports/postgresql-acid.zalan.do';
+import { DEFAULT_PARAMETERS, resolveParameters, validateRemovedDefaultParameters } from './default-parameters';
 import { ClusterPodLabels } from './labels';
 import { buildPgHba, SslPolicy } from './pg-hba';
 import { validateServerSettings } from './server-settings-validation';
@@ -101,8 +102,17 @@ export interface PostgresClusterProps {
   readonly storageClass?: string;
   /** Resources of the Spilo container. @default - requests 1 CPU / 4Gi, limits 2 CPU / 4Gi */
   readonly resources?: ContainerResources;
-  /** `postgresql.parameters`, as PostgreSQL spells them. @default DEFAULT_PARAMETERS (tuned for 4Gi of memory) */
+  /**
+   * `postgresql.parameters`, as PostgreSQL spells them, added to the tuned defaults: a parameter named here replaces
+   * the default of that name, every other default stays (remove one with `removeDefaultParameters`).
+   * @default - DEFAULT_PARAMETERS alone (lib/default-parameters.ts, tuned for the default 4Gi of memory)
+   */
   readonly parameters?: Readonly<Record<string, string>>;
+  /**
+   * Names of DEFAULT_PARAMETERS to leave out, so that PostgreSQL's (or Spilo's) own default applies.
+   * @default - none: every tuned default is kept
+   */
+  readonly removeDefaultParameters?: readonly string[];
   /** @default - see PatroniSettings */
   readonly patroni?: PatroniSettings;
   /** Whether TCP connections must use TLS. @default SslPolicy.OPTIONAL (the seed's fix for failure 1) */
@@ -134,37 +144,7 @@ export interface PostgresClusterProps {
   readonly additionalVolumes?: readonly PostgresqlSpecAdditionalVolumes[];
 }
 
-/**
- * Memory-related values assume the default 4Gi container limit; change them together with `resources`.
- */
-export const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = {
-  // Connections: the pooler multiplexes applications onto few server connections.
-  max_connections: '200',
-  // 25% of the 4Gi memory limit: PostgreSQL's own cache; the rest is left to the page cache.
-  shared_buffers: '1GB',
-  // Planner hint: shared_buffers plus the page cache the pod may use (~75% of memory).
-  effective_cache_size: '3GB',
-  // Per sort/hash node per query: 200 connections x a few nodes must stay well inside 4Gi.
-  work_mem: '8MB',
-  // VACUUM and CREATE INDEX run rarely and one at a time.
-  maintenance_work_mem: '256MB',
-  // SSD-backed volumes: random reads cost little more than sequential ones.
-  random_page_cost: '1.1',
-  effective_io_concurrency: '200',
-  // Spread checkpoint I/O; fewer, larger checkpoints for a write-heavy shop.
-  checkpoint_completion_target: '0.9',
-  max_wal_size: '4GB',
-  min_wal_size: '1GB',
-  // Enough WAL kept for a replica that restarts to catch up without a new base backup.
-  wal_keep_size: '1GB',
-  // Observability: slow queries, lock waits, checkpoints and temp files show up in the log.
-  log_min_duration_statement: '1000',
-  log_lock_waits: 'on',
-  log_checkpoints: 'on',
-  log_temp_files: '0',
-  // A forgotten open transaction holds locks and blocks vacuum: end it after 10 minutes.
-  idle_in_transaction_session_timeout: '600000',
-};
+export { DEFAULT_PARAMETERS };
 
 const DEFAULT_RESOURCES: ContainerResources = {
   requests: { cpu: '1', memory: '4Gi' },
@@ -219,7 +199,7 @@ export class PostgresCluster extends Construct {
         teamId: props.teamId,
         postgresql: {
           version: (props.postgresVersion ?? '15') as PostgresqlSpecPostgresqlVersion,
-          parameters: sortedRecord(props.parameters ?? DEFAULT_PARAMETERS),
+          parameters: sortedRecord(resolveParameters(props)),
         },
         numberOfInstances: props.numberOfInstances ?? 3,
         volume: { size: props.volumeSize ?? '100Gi', storageClass: props.storageClass },
@@ -258,6 +238,7 @@ export class PostgresCluster extends Construct {
       },
     });
     this.node.addValidation({ validate: () => validateClusterProps(props) });
+    this.node.addValidation({ validate: () => validateRemovedDefaultParameters(props) });
     this.node.addValidation({ validate: () => validateServerSettings(this.name, this.resource.toJson().spec) });
     this.node.addValidation({ validate: () => validateTls({ ...props, sslPolicy: props.sslPolicy ?? SslPolicy.OPTIONAL }) });
   }

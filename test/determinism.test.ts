@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS, EnvironmentConfig, GITOPS } from '../lib/config';
-import { DEFAULT_PARAMETERS } from '../lib/postgres-cluster';
+import { DEFAULT_PARAMETERS } from '../lib/default-parameters';
 import { synthesizeAll } from '../lib/synthesize';
 import { readTree } from './util';
 
