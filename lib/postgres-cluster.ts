@@ -180,6 +180,8 @@ export class PostgresCluster extends Construct {
   public readonly pods: ClusterPodLabels;
   /** Server connections all pooler pods together may open to the primary. */
   public readonly poolerMaxDbConnections: number;
+  /** Size of each pod's data volume. */
+  public readonly volumeSize: string;
   /** The `postgresql` object as synthesized. */
   public readonly resource: Postgresql;
 
@@ -192,6 +194,7 @@ export class PostgresCluster extends Construct {
     const pooler = props.connectionPooler ?? {};
     const backup = props.logicalBackup ?? {};
     this.poolerMaxDbConnections = pooler.maxDbConnections ?? 60;
+    this.volumeSize = props.volumeSize ?? '100Gi';
 
     this.resource = new Postgresql(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
@@ -202,7 +205,7 @@ export class PostgresCluster extends Construct {
           parameters: sortedRecord(resolveParameters(props)),
         },
         numberOfInstances: props.numberOfInstances ?? 3,
-        volume: { size: props.volumeSize ?? '100Gi', storageClass: props.storageClass },
+        volume: { size: this.volumeSize, storageClass: props.storageClass },
         resources: toResources(props.resources ?? DEFAULT_RESOURCES),
         patroni: {
           ttl: patroni.ttl,

@@ -1,16 +1,21 @@
 /**
  * The synth-time checks of the server settings of a synthesized `postgresql` object: every
- * `postgresql.parameters` entry against PostgreSQL 15's settings, and the pooler's connections against
- * `max_connections`. Registered by PostgresCluster with `node.addValidation`.
+ * `postgresql.parameters` entry against PostgreSQL 15's settings, the pooler's connections against
+ * `max_connections`, the memory settings against the container's memory limit, and the volume's size.
+ * Registered by PostgresCluster with `node.addValidation`.
  */
 import { validateConnectionBudget } from './connection-budget';
+import { validateMemoryBudget } from './memory-budget';
 import { validatePostgresParameters } from './postgres-settings';
+import { validateVolumeSize } from './volume-rules';
 
 /** The fields of a synthesized `postgresql` spec (as written to dist/) that the checks read. */
 export interface PostgresqlSpecSettings {
   readonly postgresql?: { readonly parameters?: Readonly<Record<string, string>> };
   readonly connectionPooler?: { readonly maxDBConnections?: number; readonly numberOfInstances?: number };
   readonly databases?: Readonly<Record<string, string>>;
+  readonly resources?: { readonly limits?: { readonly memory?: string } };
+  readonly volume?: { readonly size?: string };
 }
 
 /** The operator's defaults for a pooler without explicit sizes (operator configuration `connection_pooler`). */
@@ -29,5 +34,7 @@ export function validateServerSettings(clusterName: string, spec: PostgresqlSpec
       },
       databases: Object.keys(spec.databases ?? {}),
     }),
+    ...validateMemoryBudget(clusterName, parameters, spec.resources?.limits?.memory),
+    ...(spec.volume?.size === undefined ? [] : validateVolumeSize(clusterName, spec.volume.size)),
   ];
 }

@@ -7,6 +7,9 @@ import { EnvironmentConfig } from './config';
 import { annotateStage, DatabaseClusterCharts, EnvironmentStages } from './database-chart';
 import { assertUniqueClusterNames, duplicateClusterNames, UniqueObjectNamesAcrossClusters } from './fleet-validation';
 import { GitOpsCharts, GitOpsConfig } from './gitops';
+import { deployedVolumes } from './deployed-volumes';
+import { PostgresCluster } from './postgres-cluster';
+import { validateVolumeResize } from './volume-rules';
 import { createStaging, prepareOutputFolder, swapIn, unwritableFolders } from './output-folder';
 import { validateClusterNamesPresent, validateEnvironmentNames } from './validation';
 
@@ -103,7 +106,8 @@ export function configurationProblems(environments: readonly EnvironmentConfig[]
 /**
  * Synthesizes every environment into `<distDir>/<environment>/` and the GitOps objects into `<distDir>/gitops/`.
  *
- * First every environment is built and validated: all broken rules of all environments are thrown together as a
+ * First every environment is built and validated: all broken rules of all environments, and every data volume smaller
+ * than in the `distDir` it replaces (a PersistentVolumeClaim cannot shrink), are thrown together as a
  * ConfigurationError before anything is written. Then everything is written to a temporary folder beside
  * `distDir`, which replaces `distDir` only when all of it succeeded: a failure leaves `distDir` exactly as it was.
  * First a `distDir` that an earlier synth, killed while swapping, left missing is put back, and what killed synths
@@ -117,7 +121,15 @@ export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops
   const staging = createStaging(distDir);
   try {
     const { built, gitopsApp, problems } = buildAndValidate(environments, gitops, staging);
-    if (problems.length > 0 || !gitopsApp) throw new ConfigurationError(problems);
+    const deployed = deployedVolumes(distDir);
+    const shrinks = built.flatMap(({ environment, apps }) =>
+      apps
+        .flatMap((app) => app.node.findAll())
+        .filter((construct): construct is PostgresCluster => construct instanceof PostgresCluster)
+        .flatMap((cluster) => validateVolumeResize(cluster.name, cluster.volumeSize, deployed.get(`${environment.name}/${cluster.name}`)))
+        .map((problem) => `${environment.name}: ${problem}`),
+    );
+    if (problems.length > 0 || shrinks.length > 0 || !gitopsApp) throw new ConfigurationError([...problems, ...shrinks]);
 
     // Every app was validated by buildAndValidate just now: not again while writing.
     const write = (app: App) => synthesizeApp(app, { validate: false });

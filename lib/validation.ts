@@ -6,7 +6,7 @@
  * The patterns and enums are the operator CRD's, identical in v1.15.1 and v2.0.1
  * (../shared/crds/acid.zalan.do_postgresqls.*.yaml), so a value refused here would be refused by the API server.
  */
-import { parseIpv4Cidr } from './cidr';
+import { hostBits, parseIpv4Cidr } from './cidr';
 import { DEFAULT_PATRONI, PostgresClusterProps } from './postgres-cluster';
 
 /** `spec.postgresql.version` enum accepted by both operator releases (v1.15.1: 13-17, v2.0.1: 14-18). */
@@ -235,6 +235,14 @@ export function validateNetwork(clusterName: string, cidrs: Readonly<Record<stri
   const errors: string[] = [];
   for (const [field, values] of Object.entries(cidrs)) {
     values.forEach((cidr, index) => {
+      const inexact = hostBits(cidr);
+      if (inexact) {
+        errors.push(
+          `${clusterName}: ${field}[${index}] has address bits set beyond its prefix (got ${q(cidr)}): that prefix means the network ${q(inexact.network)}; ` +
+            `write ${q(inexact.network)} for all of it, or ${q(inexact.narrowest)} for the smaller network starting at that address`,
+        );
+        return;
+      }
       if (parseIpv4Cidr(cidr)) return;
       const fix = parseIpv4Cidr(`${cidr}/32`) ? `write ${q(`${cidr}/32`)} for this one address` : 'write an address and a prefix length of 0-32';
       errors.push(`${clusterName}: ${field}[${index}] must be an IPv4 CIDR such as "10.43.0.1/32" (got ${q(cidr)}): ${fix}`);

@@ -52,8 +52,8 @@ describe('removeDefaultParameters is checked', () => {
       `dev: jewelry-shop-db: removeDefaultParameters[0] is "jit", which is not a default parameter (the defaults: ${defaults}): remove it from removeDefaultParameters; a parameter that is not a default is simply not set`],
     ['a name listed twice', { removeDefaultParameters: ['work_mem', 'work_mem'] },
       'dev: jewelry-shop-db: removeDefaultParameters lists "work_mem" twice: list each parameter once'],
-    ['a name that parameters sets too', { parameters: { work_mem: '16MB' }, removeDefaultParameters: ['work_mem'] },
-      'dev: jewelry-shop-db: removeDefaultParameters[0] is "work_mem", which parameters sets too (got "16MB"): keep "work_mem" in parameters to replace the default, or remove it there to drop the default'],
+    ['a name that parameters sets too', { parameters: { work_mem: '4MB' }, removeDefaultParameters: ['work_mem'] },
+      'dev: jewelry-shop-db: removeDefaultParameters[0] is "work_mem", which parameters sets too (got "4MB"): keep "work_mem" in parameters to replace the default, or remove it there to drop the default'],
   ])('%s', (_case, change, message) => {
     expect(problemsOf(change)).toEqual([message]);
   });

@@ -115,7 +115,7 @@ describe('PostgresCluster construct', () => {
         volumeSize: '20Gi',
         storageClass: 'fast',
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
-        parameters: { max_connections: '50', shared_buffers: '256MB' },
+        parameters: { max_connections: '50', shared_buffers: '256MB', work_mem: '4MB', maintenance_work_mem: '64MB' },
         patroni: { ttl: 40, loopWait: 5, retryTimeout: 15, synchronousMode: false, synchronousNodeCount: 2, maximumLagOnFailover: 1024 },
         sslPolicy: SslPolicy.REQUIRED,
         tls: { secretName: 'team-db-tls', caFile: 'ca.crt' },
