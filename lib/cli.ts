@@ -1,6 +1,7 @@
-import { ENVIRONMENTS, GITOPS } from './config';
+import { ENVIRONMENTS, EXAMPLE_VALUES, GITOPS } from './config';
 import { writeNetworkDocs } from './network-docs';
 import { outputState, prepareOutputFolder } from './output-folder';
+import { placeholderWarnings } from './placeholders';
 import { ConfigurationError, OutputFolderError, synthesizeAll } from './synthesize';
 
 /**
@@ -21,14 +22,15 @@ export class SynthFailure extends Error {
  * `npm run synth`: synthesizes every environment into dist/. A configuration error is reported on stderr, every
  * broken rule at once and without a stack trace, and the process exits with 1; after any failure the last line says
  * what is on disk (dist/ is left as it was unless the failure came after it was replaced).
- * After a successful synthesis, docs/network.md is regenerated from what was written.
+ * After a successful synthesis, docs/network.md is regenerated from what was written, and a warning is printed for
+ * every example value still in place (lib/placeholders.ts).
  */
-export function runSynth(environments = ENVIRONMENTS, gitops = GITOPS, distDir = 'dist', networkDocs = 'docs/network.md'): void {
+export function runSynth(environments = ENVIRONMENTS, gitops = GITOPS, distDir = 'dist', networkDocs = 'docs/network.md', examples = EXAMPLE_VALUES): void {
   const before = prepareOutputFolder(distDir);
   try {
     const { objects, warnings } = synthesizeAll(environments, gitops, distDir);
-    for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
     writeNetworkDocs(environments, objects, networkDocs);
+    for (const warning of [...warnings, ...placeholderWarnings(environments, gitops, examples)]) process.stderr.write(`warning: ${warning}\n`);
   } catch (error) {
     const state = outputState(distDir, before);
     if (!(error instanceof ConfigurationError || error instanceof OutputFolderError)) throw new SynthFailure(error, state);

@@ -9,6 +9,7 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHIPPED_WARNINGS } from './support/synth-warnings';
 import { copyProject, readTree } from './util';
 
 const ROOT = join(__dirname, '..');
@@ -133,13 +134,13 @@ test('a synth killed between the two renames of the swap: the next synth puts th
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
 });
 
-test('a success replaces dist/ completely: stale files disappear, the output is the committed one', () => {
+test('a success replaces dist/ completely: stale files disappear, the output is the committed one; the example values are warned about', () => {
   mkdirSync(join(project, 'dist', 'retired-env'));
   writeFileSync(join(project, 'dist', 'retired-env', 'old.k8s.yaml'), 'kind: Stale\n');
   writeFileSync(join(project, 'dist', 'dev', 'removed-cluster.k8s.yaml'), 'kind: Stale\n');
   // Another time zone and locale than the developer's: the output must not depend on them.
   const result = synth({ env: { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' } });
-  expect(result.stderr).toBe('');
+  expect(result.stderr).toBe(SHIPPED_WARNINGS);
   expect(result.status).toBe(0);
   expect(readTree(join(project, 'dist'))).toEqual(readTree(join(ROOT, 'dist')));
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
@@ -168,7 +169,7 @@ function foldersNot755(dir: string): string[] {
 
 test('dist/ and every folder in it have mode 755 after a synth, as git checks them out (umask 022)', () => {
   const result = spawnSync('sh', ['-c', `umask 022 && exec "${process.execPath}" scripts/synth.js`], { cwd: project, encoding: 'utf8' });
-  expect(result.stderr).toBe('');
+  expect(result.stderr).toBe(SHIPPED_WARNINGS);
   expect(result.status).toBe(0);
   expect(foldersNot755(join(project, 'dist'))).toEqual([]);
 });
@@ -189,7 +190,7 @@ test('a previous output that cannot be removed after the swap: a warning naming 
   expect(result.status).toBe(0);
   const left = readdirSync(project).filter((entry) => entry.startsWith('.dist'));
   expect(left).toEqual([expect.stringMatching(/^\.dist-\d+-[0-9a-z]+\.previous$/)]);
-  expect(result.stderr).toBe(`warning: dist/ is written, but its previous output could not be removed (EBUSY: injected failure, rmSync ${left[0]}): it is left as ${left[0]}; remove it\n`);
+  expect(result.stderr).toBe(`warning: dist/ is written, but its previous output could not be removed (EBUSY: injected failure, rmSync ${left[0]}): it is left as ${left[0]}; remove it\n${SHIPPED_WARNINGS}`);
 
   expect(synth().status).toBe(0);
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
@@ -207,7 +208,7 @@ test('synths killed while writing leave staging folders, which the next synth re
   mkdirSync(join(project, running));
 
   const result = synth();
-  expect(result.stderr).toBe('');
+  expect(result.stderr).toBe(SHIPPED_WARNINGS);
   expect(result.status).toBe(0);
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([running]);
   expect(readTree(join(project, 'dist'))).toEqual(readTree(join(ROOT, 'dist')));
