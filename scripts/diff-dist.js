@@ -7,7 +7,7 @@ const { parseAllDocuments } = require('yaml');
 const { transpile, OUT } = require('./transpile');
 
 transpile();
-const { diffManifests, formatDiff } = require(join(OUT, 'lib', 'dist-diff.js'));
+const { diffManifests, formatDiff } = require(join(OUT, 'tools', 'dist-diff.js'));
 const base = process.argv[2] ?? 'HEAD';
 const git = (...args) => execFileSync('git', args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
 try {

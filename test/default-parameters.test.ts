@@ -3,9 +3,9 @@
  * `removeDefaultParameters` names it. Checked on what synth writes, for every cluster of every environment.
  */
 import { DEV, ENVIRONMENTS, GITOPS } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/database-chart';
-import { DEFAULT_PARAMETERS } from '../lib/default-parameters';
-import { configurationProblems } from '../lib/synthesize';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { DEFAULT_PARAMETERS } from '../lib/model/postgres-parameters';
+import { configurationProblems } from '../lib/app/synthesize';
 import { find, synthEnvironment } from './util';
 
 const CLUSTERS = ENVIRONMENTS.flatMap((environment) => environment.clusters.map((cluster) => [`${environment.name}/${cluster.name}`, environment, cluster] as const));

@@ -4,13 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENTS, EXAMPLE_VALUES, GITOPS } from '../lib/config';
-import { ExampleValues, PLACEHOLDER_HELP, placeholderWarnings } from '../lib/placeholders';
+import { ENVIRONMENTS, EXAMPLE_VALUES, GITOPS, PROD as SHIPPED_PROD } from '../lib/config';
+import { ExampleValues } from '../lib/model/examples';
+import { PLACEHOLDER_HELP, placeholderWarnings } from '../lib/rules/placeholders';
 
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 const HELP = `set yours before the first sync (${PLACEHOLDER_HELP})`;
 const PROD = { name: 'prod', kubernetesApi: { serviceCidrs: EXAMPLE_VALUES.serviceCidrs, endpointCidrs: EXAMPLE_VALUES.endpointCidrs } };
-const CLUSTER = { name: 'shop-db', tls: { issuer: { name: EXAMPLE_VALUES.tlsIssuer } }, walBackup: { bucket: EXAMPLE_VALUES.walBucket } };
+const SEED = SHIPPED_PROD.clusters[0];
+const WAL = { region: 'eu-central-1', credentialsSecret: 'walg' };
+const CLUSTER = { ...SEED, name: 'shop-db', tls: { issuer: { name: EXAMPLE_VALUES.tlsIssuer } }, walBackup: { ...WAL, bucket: EXAMPLE_VALUES.walBucket } };
 
 test('every example value in place gets a warning naming the field, the value and where to read how to set it', () => {
   expect(placeholderWarnings([{ ...PROD, clusters: [CLUSTER] }], { repoUrl: EXAMPLE_VALUES.repoUrl }, EXAMPLE_VALUES)).toEqual([
@@ -24,8 +27,9 @@ test('every example value in place gets a warning naming the field, the value an
 
 test('values of your own are not warned about', () => {
   const own = { name: 'prod', kubernetesApi: { serviceCidrs: ['10.96.0.2/32'], endpointCidrs: ['10.0.0.10/32'] } };
-  const cluster = { name: 'shop-db', tls: { issuer: { name: 'company-ca' } }, walBackup: { bucket: 'shop-backups' } };
-  expect(placeholderWarnings([{ ...own, clusters: [cluster, { name: 'other' }] }], { repoUrl: 'https://git.company.com/db.git' }, EXAMPLE_VALUES)).toEqual([]);
+  const cluster = { ...SEED, name: 'shop-db', tls: { issuer: { name: 'company-ca' } }, walBackup: { ...WAL, bucket: 'shop-backups' } };
+  const plain = { name: 'other', namespace: 'shop', teamId: 'other' };
+  expect(placeholderWarnings([{ ...own, clusters: [cluster, plain] }], { repoUrl: 'https://git.company.com/db.git' }, EXAMPLE_VALUES)).toEqual([]);
 });
 
 test('the shipped configuration: one warning for each example value it uses, none for the seed\'s own k3d values', () => {

@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV, ENVIRONMENTS, EnvironmentConfig, GITOPS } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/database-chart';
-import { resolveParameters } from '../lib/default-parameters';
-import { deployedVolumes } from '../lib/deployed-volumes';
-import { memoryBudget, SPILO_PROCESSES_BYTES, validateMemoryBudget } from '../lib/memory-budget';
-import { quantityBytes } from '../lib/quantity';
-import { configurationProblems, ConfigurationError, synthesizeAll } from '../lib/synthesize';
+import { deployedVolumes } from '../lib/app/deployed-volumes';
+import { configurationProblems, ConfigurationError, synthesizeAll } from '../lib/app/synthesize';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { resolveParameters } from '../lib/model/postgres-parameters';
+import { quantityBytes } from '../lib/model/quantity';
+import { memoryBudget, SPILO_PROCESSES_BYTES, validateMemoryBudget } from '../lib/rules/memory-budget';
 import { find, readTree, synthEnvironment } from './util';
 
 const BASE = DEV.clusters[0];

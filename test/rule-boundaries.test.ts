@@ -4,11 +4,13 @@
  * the end (`image@sha256:<64 hex>junk`) fails here.
  */
 import { DEV, EnvironmentConfig, GITOPS } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/database-chart';
-import { connectionBudget } from '../lib/connection-budget';
-import { resolveParameters } from '../lib/default-parameters';
-import { configurationProblems } from '../lib/synthesize';
-import { CLUSTER_NAME_MAX_LENGTH, validateCronSchedule, validateImage, validateNetwork } from '../lib/validation';
+import { configurationProblems } from '../lib/app/synthesize';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { resolveParameters } from '../lib/model/postgres-parameters';
+import { CLUSTER_NAME_MAX_LENGTH, validateCronSchedule } from '../lib/rules/cluster';
+import { connectionBudget } from '../lib/rules/connection-budget';
+import { validateImage } from '../lib/rules/exporter';
+import { validateNetwork } from '../lib/rules/network';
 
 const BASE = DEV.clusters[0];
 const API = DEV.kubernetesApi;
