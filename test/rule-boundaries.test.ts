@@ -104,8 +104,9 @@ describe('cluster props', () => {
     expectEdge({ numberOfInstances: 4, patroni: { synchronousNodeCount: 3 } }, { numberOfInstances: 4, patroni: { synchronousNodeCount: 4 } }, 'patroni.synchronousNodeCount');
   });
   test('Patroni timings: loopWait + 2 * retryTimeout = ttl accepted, ttl - 1 refused; 1 second accepted, 0 refused', () => {
-    expectEdge({ patroni: { ttl: 30, loopWait: 10, retryTimeout: 10 } }, { patroni: { ttl: 29, loopWait: 10, retryTimeout: 10 } }, 'patroni timings');
-    expectEdge({ patroni: { ttl: 30, loopWait: 1, retryTimeout: 1 } }, { patroni: { ttl: 30, loopWait: 0, retryTimeout: 1 } }, 'patroni.loopWait');
+    // Within Patroni's minimum ttl and the failover bound too (lib/rules/cluster.ts): only the bound tested here can fail.
+    expectEdge({ patroni: { ttl: 21, loopWait: 1, retryTimeout: 10 } }, { patroni: { ttl: 20, loopWait: 1, retryTimeout: 10 } }, 'patroni timings');
+    expectEdge({ patroni: { ttl: 20, loopWait: 1, retryTimeout: 3 } }, { patroni: { ttl: 20, loopWait: 0, retryTimeout: 3 } }, 'patroni.loopWait');
   });
   test('connectionPooler.numberOfInstances: 1 accepted, 0 refused', () => {
     expectEdge({ connectionPooler: { numberOfInstances: 1 } }, { connectionPooler: { numberOfInstances: 0 } }, 'connectionPooler.numberOfInstances');
