@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { copyProject, readTree } from './util';
 
 const ROOT = join(__dirname, '..');
-const documents = ['README.md', 'cdk8s.yaml', ...readdirSync(join(ROOT, 'docs')).map((file) => `docs/${file}`)];
+const documents = ['README.md', 'cdk8s.yaml', ...readdirSync(join(ROOT, 'docs')).filter((file) => file.endsWith('.md')).map((file) => `docs/${file}`)];
 /** Every `npx cdk8s ...` command in backquotes, with the file it is in. */
 const documented = documents.flatMap((file) =>
   [...readFileSync(join(ROOT, file), 'utf8').matchAll(/`(npx cdk8s [^`]*)`/g)].map((match) => [file, match[1]] as const),
