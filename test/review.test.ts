@@ -1,0 +1,287 @@
+/**
+ * `npm run diff` by consequence: scenario pairs built from real configuration changes. Each side is configured,
+ * synthesized in memory by the app (no hand-edited YAML), and the two are compared by lib/review/; each test
+ * asserts the consequence a reviewer must see and the cluster's verdict. Changes the configuration cannot express
+ * (a port added to a rule, a rule removed, a wider Role) are made with cdk8s' escape hatch (`addJsonPatch`) on the
+ * construct, as someone editing lib/ would change the synthesized object.
+ */
+import { JsonPatch, Testing } from 'cdk8s';
+import * as k8s from '../imports/k8s';
+import { Construct, IConstruct } from 'constructs';
+import { EnvironmentConfig } from '../lib/config';
+import { DatabaseClusterConfig } from '../lib/database-chart';
+import { ClusterNetworkPolicies } from '../lib/network-policies';
+import { DEFAULT_PARAMETERS } from '../lib/postgres-cluster';
+import { PatroniApiEndpointsAccess } from '../lib/rbac';
+import { Consequence } from '../lib/review/consequence';
+import { ClusterReview, EnvironmentSide, formatReview, formatReviewMarkdown, review, reviewEnvironment } from '../lib/review/report';
+import { EnvironmentStages } from '../lib/database-chart';
+import { buildEnvironment, stageApps } from '../lib/synthesize';
+import { UNWRITTEN_OUTDIR } from './util';
+
+/** The seed's cluster (fixture: the values it ran with on k3d). */
+const SEED: DatabaseClusterConfig = {
+  name: 'jewelry-shop-db',
+  namespace: 'jewelry-shop',
+  teamId: 'jewelry-shop',
+  numberOfInstances: 3,
+  volumeSize: '100Gi',
+  storageClass: 'local-path',
+  parameters: DEFAULT_PARAMETERS,
+  users: { jewelry_app: [] },
+  databases: { jewelry_shop: 'jewelry_app' },
+  connectionPooler: { numberOfInstances: 2, mode: 'transaction' },
+  logicalBackup: { schedule: '0 2 * * *' },
+};
+
+const environment = (...clusters: DatabaseClusterConfig[]): EnvironmentConfig => ({
+  name: 'dev',
+  kubernetesApi: { serviceCidrs: ['10.43.0.1/32'], endpointCidrs: ['172.16.0.0/12'] },
+  clusters,
+});
+
+/** Configures, optionally changes the constructs (escape hatch), and synthesizes in memory. */
+function side(env: EnvironmentConfig, change?: (stages: EnvironmentStages) => void): EnvironmentSide {
+  const stages = buildEnvironment(env, UNWRITTEN_OUTDIR);
+  change?.(stages);
+  return { environment: env, objects: stageApps(stages).flatMap((app) => app.charts.flatMap((chart) => Testing.synth(chart))) };
+}
+
+const BEFORE = side(environment(SEED));
+
+/** The review of the seed cluster after `cluster` replaced it (and the constructs were changed by `change`). */
+function scenario(cluster: DatabaseClusterConfig, change?: (stages: EnvironmentStages) => void): ClusterReview {
+  const result = reviewEnvironment(BEFORE, side(environment(cluster), change));
+  return result.clusters.find((c) => c.cluster === SEED.name)!;
+}
+
+const withParameter = (name: string, value: string): DatabaseClusterConfig => ({ ...SEED, parameters: { ...SEED.parameters, [name]: value } });
+const changes = (r: ClusterReview, area: Consequence['area']) => r.consequences.filter((c) => c.area === area);
+const only = (r: ClusterReview, area: Consequence['area']) => {
+  const list = changes(r, area);
+  expect(list).toHaveLength(1);
+  return list[0];
+};
+const find = <T extends IConstruct>(stages: EnvironmentStages, type: abstract new (...args: any[]) => T): T =>
+  stages.prerequisites.node.findAll().find((c): c is T => c instanceof type)!;
+
+/** Index of the flow `name` among the ingress rules of the Spilo pods' policy, and that policy. */
+function spiloIngressRule(stages: EnvironmentStages, name: string) {
+  const network = find(stages, ClusterNetworkPolicies);
+  const spilo = network.podKinds.find((k) => k.kind === 'spilo')!.peer;
+  const index = network.flows.filter((flow) => flow.to === spilo).findIndex((flow) => flow.name === name);
+  expect(index).toBeGreaterThanOrEqual(0);
+  const policy = network.policies.find((p) => p.name === `${SEED.name}-spilo`)!;
+  return { index, policy };
+}
+
+describe('what the database will do', () => {
+  test('a postmaster parameter that grows: restart in place, replicas first, the primary last', () => {
+    const before = SEED.parameters!.max_connections;
+    const after = String(Number(before) + 100);
+    const r = scenario(withParameter('max_connections', after));
+    const c = only(r, 'database');
+    expect(c.change).toBe(`max_connections ${before} -> ${after}`);
+    expect(c.consequence).toMatch(/^postmaster context: .*restarts PostgreSQL in place in each pod through Patroni's REST API, the replicas first and the primary last/);
+    expect(c.source).toContain('restartInstances');
+    expect(r.verdict).toBe('restart in place');
+  });
+
+  test('a postmaster parameter that decreases (requirePrimaryRestartWhenDecreased): the primary first', () => {
+    const before = SEED.parameters!.max_connections;
+    const after = String(Number(before) / 2);
+    const r = scenario(withParameter('max_connections', after));
+    const c = only(r, 'database');
+    expect(c.consequence).toContain('the primary first (a write outage while it restarts), then the replicas, because the value decreases');
+    expect(c.source).toContain('requirePrimaryRestartWhenDecreased');
+    expect(r.verdict).toBe('restart in place');
+  });
+
+  test('a decrease that comes with another parameter change keeps the replicas-first order, as the operator does', () => {
+    const r = scenario({ ...SEED, parameters: { ...SEED.parameters, max_connections: '100', work_mem: '16MB' } });
+    expect(changes(r, 'database').find((c) => c.change.startsWith('max_connections'))!.consequence).toContain('so the operator keeps the replicas-first order');
+  });
+
+  test('a sighup parameter: reload, no restart', () => {
+    const r = scenario(withParameter('max_wal_size', '8GB'));
+    const c = only(r, 'database');
+    expect(c.change).toBe(`max_wal_size ${SEED.parameters!.max_wal_size} -> 8GB`);
+    expect(c.consequence).toMatch(/^sighup context: .*Patroni reloads PostgreSQL \(SIGHUP\).*no restart/);
+    expect(r.verdict).toBe('reload');
+  });
+
+  test('a user parameter: reload, effective for new sessions', () => {
+    const r = scenario(withParameter('work_mem', '16MB'));
+    const c = only(r, 'database');
+    expect(c.consequence).toMatch(/^user context: .*effective for new sessions/);
+    expect(r.verdict).toBe('reload');
+  });
+
+  test('a parameter the operator keeps in the pod template (shared_buffers): rolling update with switchover', () => {
+    const r = scenario(withParameter('shared_buffers', '2GB'));
+    const c = only(r, 'database');
+    expect(c.consequence).toMatch(/^postmaster context; the operator writes it into the pods' SPILO_CONFIGURATION.*switches the primary over/);
+    expect(c.source).toContain('isBootstrapOnlyParameter');
+    expect(r.verdict).toBe('rolling update with switchover');
+  });
+
+  test('resources: rolling update with switchover (recreatePods)', () => {
+    const r = scenario({ ...SEED, resources: { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '4', memory: '8Gi' }, } });
+    expect(only(r, 'database').source).toContain('recreatePods');
+    expect(r.verdict).toBe('rolling update with switchover');
+  });
+
+  test('a volume that grows: online resize if the StorageClass allows expansion, no restart', () => {
+    const r = scenario({ ...SEED, volumeSize: '200Gi' });
+    const c = only(r, 'database');
+    expect(c.change).toBe(`volume ${SEED.volumeSize} -> 200Gi (grow)`);
+    expect(c.consequence).toContain('allowVolumeExpansion: true');
+    expect(c.source).toContain('syncVolumeClaims');
+    expect(r.verdict).toBe('no restart');
+  });
+
+  test('a volume that shrinks: refused by the platform, flagged', () => {
+    const r = scenario({ ...SEED, volumeSize: '50Gi' });
+    const c = only(r, 'database');
+    expect(c.change).toBe(`volume ${SEED.volumeSize} -> 50Gi (shrink)`);
+    expect(c.flag).toBe('volume shrink');
+    expect(r.verdict).toBe('refused by the platform');
+  });
+
+  test('a storage class change: no effect on existing volumes', () => {
+    const r = scenario({ ...SEED, storageClass: 'longhorn' });
+    const c = only(r, 'database');
+    expect(c.change).toBe(`storageClass ${SEED.storageClass} -> longhorn`);
+    expect(c.consequence).toMatch(/^no effect on existing volumes/);
+    expect(r.verdict).toBe('no restart');
+  });
+
+  test('users and databases: created, never dropped', () => {
+    const r = scenario({ ...SEED, users: { reporting: [] }, databases: { reports: 'reporting' } });
+    const byChange = Object.fromEntries(changes(r, 'database').map((c) => [c.change, c.flag ?? '']));
+    expect(byChange).toEqual({
+      'database jewelry_shop removed': 'database left in the database',
+      'database reports added': '',
+      'role jewelry_app removed': 'role left in the database',
+      'role reporting added': '',
+    });
+  });
+});
+
+describe('reachability', () => {
+  test('port 8008 added to the client rule: applications reach Patroni\'s REST API, flagged forbidden', () => {
+    const r = scenario(SEED, (stages) => {
+      const { index, policy } = spiloIngressRule(stages, 'clients-to-postgres');
+      policy.addJsonPatch(JsonPatch.add(`/spec/ingress/${index}/ports/-`, { port: k8s.IntOrString.fromNumber(8008), protocol: 'TCP' }));
+    });
+    expect(changes(r, 'reachability').map((c) => [c.change, c.flag])).toEqual([
+      ['opened: client (labelled) -> primary 8008', "forbidden: client (labelled) reaches Patroni's REST API (8008), which can restart, fail over or reconfigure the cluster"],
+      ['opened: client (labelled) -> replica 8008', "forbidden: client (labelled) reaches Patroni's REST API (8008), which can restart, fail over or reconfigure the cluster"],
+    ]);
+    expect(r.verdict).toBe('no restart');
+  });
+
+  test('the operator-ingress rule removed: closed flows flagged as seed failure 3', () => {
+    const r = scenario(SEED, (stages) => {
+      const { index, policy } = spiloIngressRule(stages, 'operator-to-spilo');
+      policy.addJsonPatch(JsonPatch.remove(`/spec/ingress/${index}`));
+    });
+    const closed = changes(r, 'reachability');
+    expect(closed.map((c) => c.change)).toEqual([
+      'closed: postgres-operator -> primary 5432',
+      'closed: postgres-operator -> primary 8008',
+      'closed: postgres-operator -> replica 5432',
+      'closed: postgres-operator -> replica 8008',
+    ]);
+    for (const c of closed) expect(c.flag).toMatch(/^seed failure 3: /);
+  });
+
+  test('an added cluster: reviewed as new, the existing one untouched, no flow between the two', () => {
+    const second: DatabaseClusterConfig = { ...SEED, name: 'jewelry-shop-analytics', users: { analyst: [] }, databases: { analytics: 'analyst' } };
+    const result = reviewEnvironment(BEFORE, side(environment(SEED, second)));
+    const added = result.clusters.find((c) => c.cluster === second.name)!;
+    expect(added.status).toBe('added');
+    expect(added.verdict).toBe('no restart');
+    expect(changes(added, 'database').map((c) => c.change)).toEqual(['cluster added']);
+    expect(changes(added, 'reachability').map((c) => c.flag).filter(Boolean)).toEqual([]);
+    expect(result.clusters.find((c) => c.cluster === SEED.name)!.status).toBe('unchanged');
+  });
+
+  test('a flow into another cluster is flagged', () => {
+    const second: DatabaseClusterConfig = { ...SEED, name: 'jewelry-shop-analytics' };
+    const before = side(environment(SEED, second));
+    const after = side(environment(SEED, second), (stages) => {
+      // The analytics cluster's Spilo pods admit every pod of the namespace on 5432, and the seed cluster's Spilo
+      // pods may connect to any pod of the namespace on 5432.
+      const policies = stages.prerequisites.node.findAll().filter((c): c is k8s.KubeNetworkPolicy => c instanceof k8s.KubeNetworkPolicy);
+      const port = [{ port: k8s.IntOrString.fromNumber(5432), protocol: 'TCP' }];
+      policies.find((p) => p.name === `${second.name}-spilo`)!.addJsonPatch(JsonPatch.add('/spec/ingress/-', { from: [{ podSelector: {} }], ports: port }));
+      policies.find((p) => p.name === `${SEED.name}-spilo`)!.addJsonPatch(JsonPatch.add('/spec/egress/-', { to: [{ podSelector: {} }], ports: port }));
+    });
+    const r = reviewEnvironment(before, after).clusters.find((c) => c.cluster === SEED.name)!;
+    expect(changes(r, 'reachability').filter((c) => c.change.startsWith('opened: cluster ')).map((c) => [c.change, c.flag])).toEqual([
+      [`opened: cluster ${SEED.name} primary -> ${second.name} primary 5432`, `forbidden: cluster ${SEED.name} primary reaches into another database cluster`],
+    ]);
+  });
+});
+
+describe('rights', () => {
+  test('a wider Role (any Endpoints in default instead of `kubernetes`): flagged broader than before', () => {
+    const after = side(environment(SEED), (stages) => find(stages, PatroniApiEndpointsAccess).role.addJsonPatch(JsonPatch.remove('/rules/0/resourceNames')));
+    const rights = reviewEnvironment(BEFORE, after).rights;
+    expect(rights.map((c) => [c.change, c.flag])).toEqual([
+      [`${SEED.namespace}/postgres-pod + get core/endpoints in default`, 'broader than before'],
+      [`${SEED.namespace}/postgres-pod - get core/endpoints [kubernetes] in default`, 'seed failure 2: Patroni can no longer find the API servers (kubernetes Endpoints)'],
+    ]);
+  });
+
+  test('the operator\'s own ClusterRole counts: a Role that repeats what it grants changes no right', () => {
+    const after = side(environment(SEED), (stages) => {
+      const chart = find(stages, PatroniApiEndpointsAccess).node.scope as Construct;
+      const name = 'repeats-the-operator';
+      new k8s.KubeRole(chart, 'Repeat', { metadata: { name, namespace: SEED.namespace }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }] });
+      new k8s.KubeRoleBinding(chart, 'RepeatBinding', {
+        metadata: { name, namespace: SEED.namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name: 'postgres-pod', namespace: SEED.namespace }],
+      });
+    });
+    expect(reviewEnvironment(BEFORE, after).rights).toEqual([]);
+  });
+});
+
+describe('alerts and dashboards', () => {
+  test('an alert threshold change, with its severity', () => {
+    const r = scenario({ ...SEED, monitoring: { thresholds: { replicationLagSeconds: 120 } } });
+    const c = only(r, 'monitoring');
+    expect(c.change).toBe('alert PostgresReplicationLagSeconds (warning): threshold 60 -> 120');
+    expect(r.verdict).toBe('no restart');
+  });
+});
+
+describe('the report', () => {
+  const before = [BEFORE];
+  const after = [side(environment({ ...withParameter('max_connections', '100'), volumeSize: '50Gi' }))];
+  const r = review('base -> working tree', before, after);
+
+  test('the verdict line comes first, one per cluster', () => {
+    expect(formatReview(r).split('\n').slice(0, 3)).toEqual(['npm run diff: base -> working tree', '', 'dev / jewelry-shop-db: refused by the platform, 1 flagged']);
+  });
+
+  test('Markdown: the verdict as a list item, each cluster a section, the objects folded', () => {
+    const markdown = formatReviewMarkdown(r);
+    expect(markdown).toContain('- **dev / jewelry-shop-db: refused by the platform, 1 flagged**');
+    expect(markdown).toContain('### dev / jewelry-shop-db: refused by the platform, 1 flagged');
+    expect(markdown).toContain('- :warning: `volume 100Gi -> 50Gi (shrink)`: **volume shrink**');
+    expect(markdown).toContain('<details><summary>Objects</summary>');
+  });
+
+  test('deterministic: the same sides give the same bytes', () => {
+    expect(formatReview(review('base -> working tree', before, after))).toBe(formatReview(r));
+    expect(JSON.stringify(review('base -> working tree', before, after))).toBe(JSON.stringify(r));
+  });
+
+  test('no change: every cluster "no restart (cluster unchanged)"', () => {
+    expect(formatReview(review('x', before, before)).split('\n')[2]).toBe('dev / jewelry-shop-db: no restart (cluster unchanged)');
+  });
+});
