@@ -35,7 +35,7 @@ const yamlFiles = (list) => list.split('\n').filter((f) => f.endsWith('.yaml')).
 
 let commit;
 try {
-  commit = git('rev-parse', '--short', `${base}^{commit}`).trim();
+  commit = execFileSync('git', ['rev-parse', '--short', `${base}^{commit}`], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 } catch {
   console.error(`BASE ${JSON.stringify(base)} is not a commit of this repository`);
   process.exit(2);

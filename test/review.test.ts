@@ -7,8 +7,11 @@
  */
 import { JsonPatch, Testing } from 'cdk8s';
 import * as k8s from '../imports/k8s';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Construct, IConstruct } from 'constructs';
-import { EnvironmentConfig } from '../lib/config';
+import { ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
+import { diffManifests } from '../lib/dist-diff';
 import { DatabaseClusterConfig } from '../lib/database-chart';
 import { ClusterNetworkPolicies } from '../lib/network-policies';
 import { DEFAULT_PARAMETERS } from '../lib/postgres-cluster';
@@ -17,7 +20,7 @@ import { Consequence } from '../lib/review/consequence';
 import { ClusterReview, EnvironmentSide, formatReview, formatReviewMarkdown, review, reviewEnvironment } from '../lib/review/report';
 import { EnvironmentStages } from '../lib/database-chart';
 import { buildEnvironment, stageApps } from '../lib/synthesize';
-import { UNWRITTEN_OUTDIR } from './util';
+import { synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 /** The seed's cluster (fixture: the values it ran with on k3d). */
 const SEED: DatabaseClusterConfig = {
@@ -265,14 +268,14 @@ describe('the report', () => {
   const r = review('base -> working tree', before, after);
 
   test('the verdict line comes first, one per cluster', () => {
-    expect(formatReview(r).split('\n').slice(0, 3)).toEqual(['npm run diff: base -> working tree', '', 'dev / jewelry-shop-db: refused by the platform, 1 flagged']);
+    expect(formatReview(r).split('\n').slice(0, 3)).toEqual(['npm run diff: base -> working tree', '', 'dev / jewelry-shop-db: refused by the platform (volume 100Gi -> 50Gi (shrink)), 1 flagged']);
   });
 
   test('Markdown: the verdict as a list item, each cluster a section, the objects folded', () => {
     const markdown = formatReviewMarkdown(r);
-    expect(markdown).toContain('- **dev / jewelry-shop-db: refused by the platform, 1 flagged**');
-    expect(markdown).toContain('### dev / jewelry-shop-db: refused by the platform, 1 flagged');
-    expect(markdown).toContain('- :warning: `volume 100Gi -> 50Gi (shrink)`: **volume shrink**');
+    expect(markdown).toContain('- **dev / jewelry-shop-db: refused by the platform (volume 100Gi -> 50Gi (shrink)), 1 flagged**');
+    expect(markdown).toContain('### dev / jewelry-shop-db: refused by the platform (volume 100Gi -> 50Gi (shrink)), 1 flagged');
+    expect(markdown).toContain('- :warning: `volume 100Gi -> 50Gi (shrink)`: **volume shrink**<br>');
     expect(markdown).toContain('<details><summary>Objects</summary>');
   });
 
@@ -283,5 +286,35 @@ describe('the report', () => {
 
   test('no change: every cluster "no restart (cluster unchanged)"', () => {
     expect(formatReview(review('x', before, before)).split('\n')[2]).toBe('dev / jewelry-shop-db: no restart (cluster unchanged)');
+  });
+});
+
+describe('docs/review.md', () => {
+  test('its example is what npm run diff says for the documented change of this configuration', () => {
+    const docs = readFileSync(join(__dirname, '..', 'docs', 'review.md'), 'utf8');
+    const example = /`npm run synth && npm run diff main` printed[^]*?\n```\n([^]*?)\n```/.exec(docs)![1];
+    // The documented change: dev's volume 200Gi and work_mem 16MB; prod's max_connections 100 and the
+    // replication-lag alert at 120 s.
+    const change = (environment: EnvironmentConfig): EnvironmentConfig => ({
+      ...environment,
+      clusters: environment.clusters.map((cluster) =>
+        environment.name === 'dev'
+          ? { ...cluster, volumeSize: '200Gi', parameters: { ...DEFAULT_PARAMETERS, work_mem: '16MB' } }
+          : { ...cluster, parameters: { ...DEFAULT_PARAMETERS, max_connections: '100' }, monitoring: { thresholds: { replicationLagSeconds: 120 } } },
+      ),
+    });
+    const sides = (environments: readonly EnvironmentConfig[]) => environments.map((environment) => ({ environment, objects: synthEnvironment(environment) }));
+    const before = sides(ENVIRONMENTS);
+    const after = sides(ENVIRONMENTS.map(change));
+    const sourced = (list: EnvironmentSide[]) => list.flatMap((s) => s.objects.map((object: any) => ({ source: s.environment.name, object })));
+    const compared = /^npm run diff: (.*)$/m.exec(example)![1];
+    const result = review(compared, before, after, diffManifests(sourced(before), sourced(after)));
+    // If this fails after a change of lib/config.ts or lib/review/, make the example again as docs/review.md says.
+    expect(formatReview(result)).toBe(example);
+    // The Markdown sample, its headings one level down inside the document.
+    expect(docs).toContain(formatReviewMarkdown(result).replace(/^##/gm, '###'));
+    // The README shows the part before the object list, indented in its list item.
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toContain(example.slice(0, example.indexOf('\nObjects')).replace(/^(?=.)/gm, '  '));
   });
 });

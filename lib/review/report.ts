@@ -77,10 +77,14 @@ export function review(compared: string, before: readonly EnvironmentSide[], aft
 const AREAS: readonly Consequence['area'][] = ['database', 'reachability', 'monitoring'];
 const flagged = (cs: readonly Consequence[]) => cs.filter((c) => c.flag !== undefined).length;
 
+/** `env / cluster: verdict (what causes it), N flagged`. */
 function verdictLine(cluster: ClusterReview): string {
   const status = cluster.status === 'changed' ? '' : ` (cluster ${cluster.status})`;
+  const level = Math.max(0, ...cluster.consequences.map((c) => c.level));
+  const causes = level > 0 ? cluster.consequences.filter((c) => c.level === level).map((c) => c.change) : [];
+  const cause = causes.length === 0 ? '' : ` (${causes.slice(0, 2).join(', ')}${causes.length > 2 ? ` and ${causes.length - 2} more` : ''})`;
   const flags = flagged(cluster.consequences);
-  return `${cluster.environment} / ${cluster.cluster}: ${cluster.verdict}${status}${flags > 0 ? `, ${flags} flagged` : ''}`;
+  return `${cluster.environment} / ${cluster.cluster}: ${cluster.verdict}${status}${cause}${flags > 0 ? `, ${flags} flagged` : ''}`;
 }
 
 function rightsLine(environment: EnvironmentReview): string | undefined {
@@ -128,8 +132,8 @@ export function formatReviewMarkdown(r: Review): string {
     if (rights) lines.push(`- **${md(rights)}**`);
   }
   const item = (c: Consequence) => [
-    `- ${c.flag ? ':warning: ' : ''}\`${c.change}\`${c.flag ? `: **${md(c.flag)}**` : ''}`,
-    `  ${md(c.consequence)}`,
+    `- ${c.flag ? ':warning: ' : ''}\`${c.change}\`${c.flag ? `: **${md(c.flag)}**` : ''}<br>`,
+    `  ${md(c.consequence)}<br>`,
     `  <sub>source: ${md(c.source)}</sub>`,
   ];
   for (const e of r.environments) {
