@@ -14,7 +14,8 @@ import { ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
 import { diffManifests } from '../lib/dist-diff';
 import { DatabaseClusterConfig } from '../lib/database-chart';
 import { ClusterNetworkPolicies } from '../lib/network-policies';
-import { DEFAULT_PARAMETERS } from '../lib/postgres-cluster';
+import { DEFAULT_PARAMETERS, PostgresCluster } from '../lib/postgres-cluster';
+import { buildPgHba, SslPolicy } from '../lib/pg-hba';
 import { PatroniApiEndpointsAccess } from '../lib/rbac';
 import { Consequence } from '../lib/review/consequence';
 import { ClusterReview, EnvironmentSide, formatReview, formatReviewMarkdown, review, reviewEnvironment } from '../lib/review/report';
@@ -157,6 +158,45 @@ describe('what the database will do', () => {
     expect(c.change).toBe(`storageClass ${SEED.storageClass} -> longhorn`);
     expect(c.consequence).toMatch(/^no effect on existing volumes/);
     expect(r.verdict).toBe('no restart');
+  });
+
+  test('TLS required: pg_hba refuses clients without TLS (flagged as seed failure 1), replication still accepted; a rolling update', () => {
+    const r = scenario({ ...SEED, sslPolicy: SslPolicy.REQUIRED, tls: { issuer: { name: 'internal-ca', kind: 'ClusterIssuer' } } });
+    const pgHba = changes(r, 'database').find((c) => c.change.startsWith('pg_hba '))!;
+    expect(pgHba.change).toBe('pg_hba + hostnossl replication standby all reject; + hostnossl all all all reject; - hostnossl replication standby all md5; - hostnossl all all all md5');
+    expect(pgHba.flag).toBe('seed failure 1: clients without TLS are refused (the pooler and applications must use TLS)');
+    expect(changes(r, 'database').map((c) => c.change)).toEqual(expect.arrayContaining(['spiloFSGroup changed (the pod security context (fsGroup))', 'tls changed (the TLS certificate volume and environment)']));
+    expect(r.verdict).toBe('rolling update with switchover');
+  });
+
+  test('a Patroni setting (ttl): PATCHed into Patroni\'s dynamic configuration, no PostgreSQL restart', () => {
+    const r = scenario({ ...SEED, patroni: { ttl: 40 } });
+    expect(only(r, 'database').change).toBe('patroni.ttl 30 -> 40');
+    expect(r.verdict).toBe('reload');
+  });
+
+  test('pg_hba without the replication lines: flagged as seed failure 4', () => {
+    const r = scenario(SEED, (stages) => {
+      const postgres = stages.database.node.findAll().find((c): c is PostgresCluster => c instanceof PostgresCluster)!;
+      const rules = buildPgHba(SslPolicy.OPTIONAL);
+      const replication = rules.map((line, i) => (/ replication standby all /.test(line) ? i : -1)).filter((i) => i >= 0).reverse();
+      expect(replication).toHaveLength(2);
+      // Patches apply to the construct's props (camelCase), before the CRD's field names.
+      for (const i of replication) postgres.resource.addJsonPatch(JsonPatch.remove(`/spec/patroni/pgHba/${i}`));
+    });
+    expect(only(r, 'database').flag).toBe('seed failure 4: replicas can no longer replicate (no pg_hba line accepts the standby role)');
+    expect(r.verdict).toBe('rolling update with switchover');
+  });
+
+  test('a removed cluster: not pruned, left running without NetworkPolicies (flagged)', () => {
+    const second: DatabaseClusterConfig = { ...SEED, name: 'jewelry-shop-analytics' };
+    const removed = reviewEnvironment(side(environment(SEED, second)), BEFORE).clusters.find((c) => c.cluster === second.name)!;
+    expect(removed.status).toBe('removed');
+    expect(removed.consequences.map((c) => [c.area, c.flag])).toEqual([
+      ['database', 'a cluster left running outside git'],
+      ['reachability', 'a running database without NetworkPolicies'],
+      ['monitoring', 'alerts removed'],
+    ]);
   });
 
   test('users and databases: created, never dropped', () => {

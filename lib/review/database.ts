@@ -11,10 +11,11 @@
  *   The few in `isBootstrapOnlyParameter`'s list (`shared_buffers`, `ssl*`, `shared_preload_libraries`, logging
  *   files...) are written into the pods' `SPILO_CONFIGURATION` instead, so the StatefulSet's pod template changes
  *   and the pods are recreated (a rolling update with switchover).
- * - `patroni.pgHba` lives in the same local part of `SPILO_CONFIGURATION`: PATCHed (reload) and a rolling update.
+ * - `patroni.pg_hba` lives in the same local part of `SPILO_CONFIGURATION`: PATCHed (reload) and a rolling update.
  * - Pod-template fields (resources, sidecars, env, volumes, TLS, fsGroup): rolling update (`compareStatefulSetWith`,
  *   `recreatePods`): replicas recreated first, then a switchover, then the old primary.
  */
+import { matchPgHba, REPLICATION_ROLE } from '../pg-hba';
 import { findSetting } from '../postgres-settings';
 import { Consequence, LEVEL, Level, SOURCES } from './consequence';
 
@@ -42,7 +43,7 @@ const POD_TEMPLATE_FIELDS: Readonly<Record<string, string>> = {
   env: 'the Spilo container environment',
   additionalVolumes: 'the pod volumes',
   tls: 'the TLS certificate volume and environment',
-  spiloFsGroup: 'the pod security context (fsGroup)',
+  spiloFSGroup: 'the pod security context (fsGroup)',
   spiloRunAsUser: 'the pod security context',
   spiloRunAsGroup: 'the pod security context',
   dockerImage: 'the Spilo image',
@@ -149,7 +150,7 @@ function parameterConsequences(a: Record<string, string>, b: Record<string, stri
   const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().filter((name) => a[name] !== b[name]);
   const patched = names.filter((name) => !POD_TEMPLATE_PARAMETERS.includes(name) && b[name] !== undefined);
   // The operator restarts the primary first only when every PATCHed parameter is a decrease of one of these and
-  // nothing else of Patroni's configuration is PATCHed with them.
+  // nothing else of Patroni's configuration is PATCHed with them (field names as the CRD spells them).
   const decreases = patched.map((name) => REQUIRE_PRIMARY_RESTART_WHEN_DECREASED.includes(name) && (atoi(a[name]) ?? -Infinity) > (atoi(b[name]) ?? Infinity));
   const otherPatroniPatch = PATRONI_DYNAMIC_FIELDS.some((field) => !same(patroniA?.[field], patroniB?.[field]));
   const primaryFirst = decreases.length > 0 && decreases.every(Boolean) && !otherPatroniPatch;
@@ -190,26 +191,39 @@ function parameterConsequences(a: Record<string, string>, b: Record<string, stri
 }
 
 /** Patroni settings the operator PATCHes into Patroni's dynamic configuration (checkAndSetGlobalPostgreSQLConfiguration). */
-const PATRONI_DYNAMIC_FIELDS = ['loopWait', 'maximumLagOnFailover', 'pgHba', 'retryTimeout', 'synchronousMode', 'synchronousModeStrict', 'synchronousNodeCount', 'ttl', 'slots', 'failsafeMode'];
+const PATRONI_DYNAMIC_FIELDS = ['loop_wait', 'maximum_lag_on_failover', 'pg_hba', 'retry_timeout', 'synchronous_mode', 'synchronous_mode_strict', 'synchronous_node_count', 'ttl', 'slots', 'failsafe_mode'];
 
-/** pg_hba lines that replication needs (seed failure 4). */
-const REPLICATION_LINES = ['hostssl replication standby all md5', 'hostnossl replication standby all md5'];
+/** Whether pg_hba `rules` accept a TCP connection from another pod (over TLS or not), by the project's evaluator. */
+function accepts(rules: readonly string[], replication: boolean, ssl: boolean): boolean {
+  const connection = { transport: 'host' as const, ssl, replication, database: 'app', user: replication ? REPLICATION_ROLE : 'app', address: '10.42.0.11' };
+  const match = matchPgHba(rules, connection);
+  return match !== undefined && match.method !== 'reject';
+}
+
+/** What a pg_hba change breaks that a seed failure needs: replication at all (4), clients without TLS (1). */
+function pgHbaFlags(before: readonly string[], after: readonly string[]): string[] {
+  const anyTls = (rules: readonly string[], replication: boolean) => accepts(rules, replication, true) || accepts(rules, replication, false);
+  return [
+    ...(anyTls(before, true) && !anyTls(after, true) ? ['seed failure 4: replicas can no longer replicate (no pg_hba line accepts the standby role)'] : []),
+    ...(accepts(before, false, false) && !accepts(after, false, false) ? ['seed failure 1: clients without TLS are refused (the pooler and applications must use TLS)'] : []),
+  ];
+}
 
 function patroniConsequences(a: Spec, b: Spec, c: Make): Consequence[] {
   const out: Consequence[] = [];
   for (const field of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
     if (same(a[field], b[field])) continue;
-    if (field === 'pgHba') {
-      const before: string[] = a.pgHba ?? [];
-      const after: string[] = b.pgHba ?? [];
+    if (field === 'pg_hba') {
+      const before: string[] = a.pg_hba ?? [];
+      const after: string[] = b.pg_hba ?? [];
       const added = after.filter((line) => !before.includes(line));
       const removed = before.filter((line) => !after.includes(line));
-      const lostReplication = REPLICATION_LINES.filter((line) => before.includes(line) && !after.includes(line));
+      const flags = pgHbaFlags(before, after);
       const lines = [...added.map((l) => `+ ${l}`), ...removed.map((l) => `- ${l}`)];
       out.push(c(`pg_hba ${lines.length > 0 ? lines.join('; ') : 'order changed'}`,
         'PATCHed into Patroni\'s configuration (Patroni rewrites pg_hba.conf and reloads), and, because the operator keeps pg_hba in the pods\' SPILO_CONFIGURATION, also ' + ROLLING_UPDATE,
         LEVEL.rollingUpdate, `${SOURCES.patroniPatch}; ${SOURCES.localParameters}; ${SOURCES.patroniReload}`,
-        lostReplication.length > 0 ? `seed failure 4: replicas can no longer replicate (${lostReplication.join(', ')} removed)` : undefined));
+        flags.length > 0 ? flags.join('; ') : undefined));
     } else if (PATRONI_DYNAMIC_FIELDS.includes(field)) {
       out.push(c(`patroni.${field} ${json(a[field])} -> ${json(b[field])}`, 'PATCHed into Patroni\'s dynamic configuration; Patroni applies it on its next loop, PostgreSQL is not restarted', LEVEL.reload, SOURCES.patroniPatch));
     } else {

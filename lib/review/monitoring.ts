@@ -53,6 +53,17 @@ export function monitoringConsequences(before: MonitoringObjects, after: Monitor
   const out: Consequence[] = [];
   const old = alertsOf(before.prometheusRule);
   const now = alertsOf(after.prometheusRule);
+  const bySeverity = (alerts: Map<string, Alert>) => {
+    const count = (severity: string) => [...alerts.values()].filter((a) => a.severity === severity).length;
+    return `${alerts.size} alerts (${count('critical')} critical, ${count('warning')} warning)`;
+  };
+  // A whole cluster's monitoring appears or disappears: one line, not one per alert.
+  if (before.prometheusRule === undefined && after.prometheusRule !== undefined) {
+    return [c(`monitoring of the new cluster: ${bySeverity(now)} and ${panelsOf(after.dashboard).size} dashboard panels`, 'Prometheus and Grafana pick them up', SOURCES.alerts)];
+  }
+  if (before.prometheusRule !== undefined && after.prometheusRule === undefined) {
+    return [c(`monitoring removed: ${bySeverity(old)} and ${panelsOf(before.dashboard).size} dashboard panels`, 'nobody is paged about this cluster any more', SOURCES.alerts, old.size > 0 ? 'alerts removed' : undefined)];
+  }
   for (const name of [...new Set([...old.keys(), ...now.keys()])].sort()) {
     const a = old.get(name);
     const b = now.get(name);
