@@ -199,6 +199,16 @@ describe('what the database will do', () => {
     ]);
   });
 
+  test('more instances, a pooler change, a backup schedule: no restart, each with its consequence', () => {
+    const r = scenario({ ...SEED, numberOfInstances: 4, connectionPooler: { numberOfInstances: 3, mode: 'transaction' }, logicalBackup: { schedule: '30 3 * * *' } });
+    expect(changes(r, 'database').map((c) => [c.change, c.consequence.split(':')[0]])).toEqual([
+      ['connectionPooler changed', 'the operator updates the pooler Deployment'],
+      ['logicalBackupSchedule 0 2 * * * -> 30 3 * * *', 'the operator updates the logical backup CronJob; the database is not touched'],
+      ['numberOfInstances 3 -> 4', 'the StatefulSet scales up'],
+    ]);
+    expect(r.verdict).toBe('no restart');
+  });
+
   test('users and databases: created, never dropped', () => {
     const r = scenario({ ...SEED, users: { reporting: [] }, databases: { reports: 'reporting' } });
     const byChange = Object.fromEntries(changes(r, 'database').map((c) => [c.change, c.flag ?? '']));
