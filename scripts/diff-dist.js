@@ -51,24 +51,26 @@ const after = yamlFiles(git('ls-files', '--cached', '--others', '--exclude-stand
 
 /**
  * BASE's environments: its lib/config.ts, compiled with its own lib/ and imports/, in a temporary folder. A BASE
- * without lib/config.ts (a commit of dist/ alone) is modelled with the working tree's configuration, and the
- * report says so.
+ * without a loadable lib/config.ts (a commit of dist/ alone) is modelled with the working tree's configuration,
+ * and the report's first line says so (`note`).
  */
 function baseEnvironments() {
   try {
     execFileSync('git', ['cat-file', '-e', `${commit}:lib/config.ts`], { cwd: ROOT, stdio: 'ignore' });
   } catch {
-    return undefined;
+    return { note: `${base} has no lib/config.ts` };
   }
   const dir = mkdtempSync(join(tmpdir(), 'jewelry-shop-db-diff-'));
   try {
-    execFileSync('sh', ['-c', `git archive "$1" lib imports | tar -x -C "$2"`, 'sh', commit, dir], { cwd: ROOT });
+    execFileSync('sh', ['-c', 'git archive "$1" lib imports | tar -x -C "$2"', 'sh', commit, dir], { cwd: ROOT });
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const outfile = join(dir, 'config.js');
-    require('esbuild').buildSync({ entryPoints: [join(dir, 'lib', 'config.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile, logLevel: 'error' });
+    require('esbuild').buildSync({ entryPoints: [join(dir, 'lib', 'config.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile, logLevel: 'silent' });
     const { ENVIRONMENTS: environments } = require(outfile);
-    if (!Array.isArray(environments)) throw new Error(`lib/config.ts of ${base} exports no ENVIRONMENTS`);
-    return environments;
+    if (!Array.isArray(environments)) return { note: `lib/config.ts of ${base} exports no ENVIRONMENTS` };
+    return { environments };
+  } catch (error) {
+    return { note: `lib/config.ts of ${base} could not be loaded (${String(error.message).split('\n')[0]})` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,6 +79,6 @@ function baseEnvironments() {
 const sides = (environments, objects) =>
   environments.map((environment) => ({ environment, objects: objects.filter((o) => o.source === environment.name).map((o) => o.object) }));
 const baseConfig = baseEnvironments();
-const compared = `${base} (${commit}) -> working tree${baseConfig ? '' : ` (${base} has no lib/config.ts: its pods are modelled from the working tree's)`}`;
-const result = review(compared, sides(baseConfig ?? ENVIRONMENTS, before), sides(ENVIRONMENTS, after), diffManifests(before, after));
+const compared = `${base} (${commit}) -> working tree${baseConfig.note ? ` (${baseConfig.note}: its pods are modelled from the working tree's)` : ''}`;
+const result = review(compared, sides(baseConfig.environments ?? ENVIRONMENTS, before), sides(ENVIRONMENTS, after), diffManifests(before, after));
 console.log(format === 'json' ? JSON.stringify(result, null, 2) : format === 'markdown' ? formatReviewMarkdown(result) : formatReview(result));
