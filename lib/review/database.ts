@@ -103,7 +103,7 @@ function fieldConsequences(key: string, a: any, b: any, specA: Spec, specB: Spec
       const grow = Number(b) > Number(a);
       return [c(`numberOfInstances ${json(a)} -> ${json(b)}`, grow
         ? 'the StatefulSet scales up: new replicas are created and copy the primary with a base backup (load on the primary); running pods are not restarted'
-        : 'the StatefulSet scales down: the pods with the highest ordinals are deleted (if the primary is among them, Patroni fails over); their volumes are kept', LEVEL.noRestart, SOURCES.scale,
+        : 'the StatefulSet scales down: the pods with the highest ordinals are deleted (should the primary be one of them, Patroni fails over to a remaining replica); their volumes are kept (retention policy when_scaled: retain)', LEVEL.noRestart, SOURCES.scale,
         grow ? undefined : 'fewer database pods')];
     }
     case 'connectionPooler':
