@@ -339,6 +339,24 @@ describe('the report', () => {
   });
 });
 
+describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('every cluster of %s', (_name, env) => {
+  const before = side(env);
+
+  test('the same configuration on both sides: every cluster unchanged, no right changed', () => {
+    const result = reviewEnvironment(before, side(env));
+    expect(result.clusters.map((c) => [c.cluster, c.status, c.consequences])).toEqual(env.clusters.map((c) => [c.name, 'unchanged', []]));
+    expect(result.rights).toEqual([]);
+  });
+
+  test('max_connections one higher in every cluster: each restarts in place, replicas first', () => {
+    const raised = { ...env, clusters: env.clusters.map((c) => ({ ...c, parameters: { ...(c.parameters ?? DEFAULT_PARAMETERS), max_connections: String(Number((c.parameters ?? DEFAULT_PARAMETERS).max_connections) + 1) } })) };
+    const result = reviewEnvironment(before, side(raised));
+    for (const cluster of result.clusters) {
+      expect([cluster.cluster, cluster.verdict, only(cluster, 'database').consequence]).toEqual([cluster.cluster, 'restart in place', expect.stringContaining('the replicas first and the primary last')]);
+    }
+  });
+});
+
 describe('docs/review.md', () => {
   test('its example is what npm run diff says for the documented change of this configuration', () => {
     const docs = readFileSync(join(__dirname, '..', 'docs', 'review.md'), 'utf8');
