@@ -1,3 +1,3 @@
-import { runSynth } from './lib/cli';
+import { runSynth } from './lib/app/cli';
 
 runSynth();

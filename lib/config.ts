@@ -1,17 +1,12 @@
-import { DatabaseClusterConfig } from './database-chart';
-import { GitOpsConfig } from './gitops';
-import { KubernetesApiAddresses } from './network-policies';
-import { SslPolicy } from './pg-hba';
+/**
+ * The environments a platform engineer edits. Every field is documented where its type is defined, in lib/model/
+ * (`DatabaseClusterConfig`, `EnvironmentConfig`, `GitOpsConfig`), with the default that applies when it is left out.
+ */
+import { DatabaseClusterConfig, SslPolicy } from './model/cluster';
+import { EnvironmentConfig } from './model/environment';
+import { GitOpsConfig } from './model/gitops';
 
-/** One target Kubernetes cluster; synthesized to `dist/<name>/`. */
-export interface EnvironmentConfig {
-  /** Folder name under dist/: lowercase letters, digits and dashes. */
-  readonly name: string;
-  /** Where this environment's Kubernetes API is (NetworkPolicy egress for Patroni). */
-  readonly kubernetesApi: KubernetesApiAddresses;
-  /** The database clusters of this environment. */
-  readonly clusters: readonly DatabaseClusterConfig[];
-}
+export type { EnvironmentConfig };
 
 /** The seed's cluster, as it ran on k3d. */
 const JEWELRY_SHOP_DB: DatabaseClusterConfig = {

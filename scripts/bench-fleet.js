@@ -19,9 +19,9 @@ if (!Number.isInteger(clusters) || clusters < 1) {
   process.exit(2);
 }
 
-const { syntheticFleet } = require(join(OUT, 'lib', 'fleet.js'));
-const { buildEnvironment, stageApps } = require(join(OUT, 'lib', 'synthesize.js'));
-const { synthesizeApp } = require(join(OUT, 'lib', 'app-synthesis.js'));
+const { syntheticFleet } = require(join(OUT, 'tools', 'synthetic-fleet.js'));
+const { buildEnvironment, stageApps } = require(join(OUT, 'lib', 'app', 'synthesize.js'));
+const { synthesizeApp } = require(join(OUT, 'lib', 'app', 'app-synthesis.js'));
 const loaded = performance.now();
 
 const outdir = mkdtempSync(join(tmpdir(), 'jewelry-shop-db-bench-fleet-'));

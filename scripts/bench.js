@@ -135,7 +135,7 @@ function projectTypescript() {
  */
 function projectCopy(stock) {
   const copy = mkdtempSync(join(os.tmpdir(), `jewelry-shop-db-bench-${stock ? 'stock' : 'ours'}-`));
-  for (const entry of ['main.ts', 'lib', 'imports', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'cdk8s.yaml']) {
+  for (const entry of ['main.ts', 'lib', 'imports', 'tools', 'scripts', 'package.json', 'package-lock.json', 'tsconfig.json', 'cdk8s.yaml']) {
     cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
   }
   const modules = join(copy, 'node_modules');

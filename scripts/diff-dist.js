@@ -1,5 +1,5 @@
 // `npm run diff [BASE] [--markdown | --json]`: what the change from BASE (default HEAD) to the working tree will do
-// to the running clusters (lib/review/), with the object-level list of dist/ as the detail.
+// to the running clusters (tools/review/), with the object-level list of dist/ as the detail.
 //
 // What is compared, on each side: the objects of dist/ (BASE's committed dist/, the working tree's dist/ as on
 // disk: run `npm run synth` first) and the environments of lib/config.ts, for the pod model the NetworkPolicies are
@@ -25,8 +25,8 @@ const base = args.find((a) => !a.startsWith('--')) ?? 'HEAD';
 const git = (...a) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
 
 transpile();
-const { diffManifests } = require(join(OUT, 'lib', 'dist-diff.js'));
-const { review, formatReview, formatReviewMarkdown } = require(join(OUT, 'lib', 'review', 'report.js'));
+const { diffManifests } = require(join(OUT, 'tools', 'dist-diff.js'));
+const { review, formatReview, formatReviewMarkdown } = require(join(OUT, 'tools', 'review', 'report.js'));
 const { ENVIRONMENTS } = require(join(OUT, 'lib', 'config.js'));
 
 // Objects with the folder they are deployed from: dist/<source>/...

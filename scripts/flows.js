@@ -7,7 +7,7 @@ const { transpile, OUT } = require('./transpile');
 transpile();
 const { ENVIRONMENTS } = require(join(OUT, 'lib', 'config.js'));
 const { connectivityMatrices, matrixAsText } = require(join(OUT, 'lib', 'analysis', 'flow-matrix.js'));
-const { readEnvironmentObjects } = require(join(OUT, 'lib', 'dist-objects.js'));
+const { readEnvironmentObjects } = require(join(OUT, 'tools', 'dist-objects.js'));
 
 const wanted = process.argv[2];
 const environments = ENVIRONMENTS.filter((environment) => wanted === undefined || environment.name === wanted);

@@ -1,4 +1,4 @@
-// Transpiles the app's TypeScript (main.ts, lib/, imports/) file by file to CommonJS in .build/ with swc, without
+// Transpiles the app's TypeScript (main.ts, lib/, imports/, tools/) file by file to CommonJS in .build/ with swc, without
 // type-checking: that is `npm test`'s job (tsc). Only files newer than their output are transpiled again.
 // For the scripts that call lib/ functions by module (`npm run flows`, `npm run diff`, the fleet benchmark);
 // `npm run synth` bundles instead (scripts/synth.js).
@@ -8,7 +8,7 @@ const { join, dirname, relative } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const OUT = join(ROOT, '.build');
-const SOURCES = ['main.ts', 'lib', 'imports'];
+const SOURCES = ['main.ts', 'lib', 'imports', 'tools'];
 
 function* typescriptFiles(path) {
   if (statSync(path).isDirectory()) {

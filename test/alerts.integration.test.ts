@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { DEFAULT_THRESHOLDS, AlertThresholds } from '../lib/alerts';
+import { DEFAULT_THRESHOLDS } from '../lib/model/monitoring';
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
 import { describeWithPromtool, promtool } from './support/promtool';
 import { find, synthEnvironment } from './util';
@@ -38,7 +38,7 @@ interface AlertCase {
  * The cases of one environment, derived from its thresholds (as configured, defaults filled in) and its pooler's
  * maxDBConnections: firing values just over each threshold, healthy ones under it, so the tests follow the configuration.
  */
-function alertCases(t: Required<AlertThresholds>, poolerMax: number): AlertCase[] {
+function alertCases(t: { readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number }, poolerMax: number): AlertCase[] {
   const over = (limit: number) => Math.ceil(limit * 1.05 + 1);
   const under = (limit: number) => Math.floor(limit * 0.5);
   return [

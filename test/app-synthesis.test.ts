@@ -6,10 +6,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { synthesizeApp } from '../lib/app-synthesis';
+import { synthesizeApp } from '../lib/app/app-synthesis';
 import { ENVIRONMENTS, EnvironmentConfig, GITOPS } from '../lib/config';
-import { syntheticFleet } from '../lib/fleet';
-import { buildEnvironment, buildGitOps, stageApps } from '../lib/synthesize';
+import { syntheticFleet } from '../tools/synthetic-fleet';
+import { buildEnvironment, buildGitOps, stageApps } from '../lib/app/synthesize';
 
 const folders: string[] = [];
 function freshFolder(): string {

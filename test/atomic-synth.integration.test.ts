@@ -90,12 +90,27 @@ test('a TypeScript syntax error: exit 1, esbuild names the file and line, dist/ 
   expect(result.stderr).toContain('The app could not be bundled: nothing was written, dist/ is unchanged.');
 });
 
-test('a crash in the app (a value of the wrong type, which only `npm test` type-checks): exit 1, the error with its place in lib/, dist/ as it was', () => {
+test('a value of the wrong type (which only `npm test` type-checks): exit 1, every shape problem with its path, dist/ as it was', () => {
   breakConfig("teamId: 'jewelry-shop',", 'teamId: undefined as any,');
   const result = expectUntouchedAfter(() => synth());
   expect(result.status).toBe(1);
-  expect(result.stderr).toMatch(/^TypeError: Cannot read properties of undefined/);
-  expect(result.stderr).toMatch(/\n {4}at validateClusterProps \(lib\/validation\.ts:\d+:\d+\)\n/);
+  expect(result.stderr).toBe(
+    [
+      '2 configuration error(s):',
+      '  - dev.clusters[0].teamId must be a string (got undefined): write for example "jewelry-shop"',
+      '  - prod.clusters[0].teamId must be a string (got undefined): write for example "jewelry-shop"',
+      'Nothing was written: dist/ is unchanged.',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('a crash in the app (a bug): exit 1, the error with its place in lib/, dist/ as it was', () => {
+  breakConfig("teamId: 'jewelry-shop',", "teamId: (() => { throw new TypeError('a bug'); })(),");
+  const result = expectUntouchedAfter(() => synth());
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/^TypeError: a bug/);
+  expect(result.stderr).toMatch(/\n {4}at .*lib\/config\.ts:\d+:\d+\)?\n/);
   expect(result.stderr).not.toContain('.build/synth.js');
   expect(result.stderr).toContain('The synth failed: nothing was written, dist/ is unchanged.');
 });

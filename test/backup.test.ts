@@ -1,10 +1,11 @@
 import { EXTERNAL, environmentModel } from '../lib/analysis/environment-model';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { DEV, EnvironmentConfig, PROD } from '../lib/config';
-import { validateBackup, WalBackupSettings } from '../lib/backup';
+import { WalBackupSettings } from '../lib/model/backup';
+import { validateBackup } from '../lib/rules/backup';
 import { ENVIRONMENTS } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/database-chart';
-import { formatViolations, SchemaValidator } from '../lib/schema-validation';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { formatViolations, SchemaValidator } from '../tools/schema-validation';
 import { find, findAll, K8sObject, rulesOf, synthEnvironment } from './util';
 
 const prod = synthEnvironment(PROD);

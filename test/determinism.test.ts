@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS, EnvironmentConfig, GITOPS } from '../lib/config';
-import { DEFAULT_PARAMETERS } from '../lib/postgres-cluster';
-import { synthesizeAll } from '../lib/synthesize';
+import { DEFAULT_PARAMETERS } from '../lib/model/postgres-parameters';
+import { synthesizeAll } from '../lib/app/synthesize';
 import { readTree } from './util';
 
 /** A copy of `record` with its keys in reverse order. */

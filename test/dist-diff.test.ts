@@ -1,4 +1,4 @@
-import { changedPaths, diffManifests, formatDiff, ManifestObject } from '../lib/dist-diff';
+import { changedPaths, diffManifests, formatDiff, ManifestObject } from '../tools/dist-diff';
 
 const policy = (name: string, port: number, selector: Record<string, string>): ManifestObject => ({
   apiVersion: 'networking.k8s.io/v1',

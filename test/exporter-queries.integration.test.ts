@@ -3,7 +3,7 @@
  * declare, so no metric of the dashboard or the alerts silently disappears with a broken query.
  */
 import { DEV } from '../lib/config';
-import { EXPORTER_QUERIES } from '../lib/exporter-queries';
+import { EXPORTER_QUERIES } from '../lib/constructs/exporter-queries';
 import { describeWithIntegrationTools } from './support/integration-tools';
 import { PostgresServer } from './support/postgres-server';
 import { TestNetwork } from './support/test-network';

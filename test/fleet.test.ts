@@ -9,10 +9,11 @@ import { Testing } from 'cdk8s';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { ModelPod, NetworkModel } from '../lib/analysis/network-model';
 import { EnvironmentConfig } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/database-chart';
-import { fleetClusters, FleetTemplate, syntheticFleet } from '../lib/fleet';
-import { duplicateClusterNames } from '../lib/fleet-validation';
-import { buildEnvironment, stageApps } from '../lib/synthesize';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { fleetClusters, FleetTemplate } from '../lib/model/fleet';
+import { syntheticFleet } from '../tools/synthetic-fleet';
+import { duplicateClusterNames } from '../lib/rules/fleet';
+import { buildEnvironment, stageApps } from '../lib/app/synthesize';
 import { clusterPods, LabelledPod, selectorMatches } from './operator-pods';
 import { find, findAll, K8sObject, synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 

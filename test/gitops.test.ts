@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import { ENVIRONMENTS, GITOPS } from '../lib/config';
-import { STAGE_ANNOTATIONS } from '../lib/database-chart';
-import { buildGitOps, configurationProblems } from '../lib/synthesize';
+import { STAGE_ANNOTATIONS } from '../lib/constructs/database-chart';
+import { buildGitOps, configurationProblems } from '../lib/app/synthesize';
 import { find, K8sObject, synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 const ROOT = join(__dirname, '..');

@@ -1,6 +1,6 @@
-import { EXTERNAL_METRICS } from '../lib/alerts';
+import { EXTERNAL_METRICS } from '../lib/constructs/alerts';
 import { ENVIRONMENTS } from '../lib/config';
-import { CUSTOM_METRIC_PREFIX, customMetricNames, EXPORTER_QUERIES } from '../lib/exporter-queries';
+import { CUSTOM_METRIC_PREFIX, customMetricNames, EXPORTER_QUERIES } from '../lib/constructs/exporter-queries';
 import { metricNames } from './support/promql';
 import { find, synthEnvironment } from './util';
 

@@ -1,4 +1,6 @@
-import { buildPgHba, HbaConnection, matchPgHba, SslPolicy } from '../lib/pg-hba';
+import { buildPgHba } from '../lib/constructs/pg-hba';
+import { SslPolicy } from '../lib/model/cluster';
+import { HbaConnection, matchPgHba } from '../tools/pg-hba-match';
 
 const remote = (overrides: Partial<HbaConnection>): HbaConnection => ({
   transport: 'host', ssl: false, replication: false, database: 'jewelry_shop', user: 'jewelry_app', address: '10.42.0.5', ...overrides,

@@ -1,7 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
 import { DEV, PROD } from '../lib/config';
-import { DEFAULT_PATRONI, PostgresCluster } from '../lib/postgres-cluster';
-import { SslPolicy } from '../lib/pg-hba';
+import { PostgresCluster } from '../lib/constructs/postgres-cluster';
+import { DatabaseClusterConfig, DEFAULT_PATRONI } from '../lib/model/cluster';
+import { resolveCluster } from '../lib/model/configuration';
+import { SslPolicy } from '../lib/model/cluster';
 import { find, synthEnvironment, testApp } from './util';
 
 describe('the dev cluster is the seed cluster', () => {
@@ -88,9 +90,15 @@ describe('prod differs from dev only where production needs it', () => {
 });
 
 describe('PostgresCluster construct', () => {
-  const synth = (props: Partial<ConstructorParameters<typeof PostgresCluster>[2]> = {}) => {
+  type ConstructProps = ConstructorParameters<typeof PostgresCluster>[2];
+  /** The construct with a cluster `team-db` resolved from `settings`, and the construct's own props. */
+  const synth = (settings: Partial<Omit<DatabaseClusterConfig, 'tls' | 'clone'>> & Partial<Omit<ConstructProps, 'cluster'>> = {}) => {
+    const { tls, spiloFsGroup, env, clone, sidecars, additionalVolumes, ...cluster } = settings;
     const chart = new Chart(testApp(), 'test');
-    new PostgresCluster(chart, 'Cluster', { name: 'team-db', namespace: 'team', teamId: 'team', ...props });
+    new PostgresCluster(chart, 'Cluster', {
+      cluster: resolveCluster({ name: 'team-db', namespace: 'team', teamId: 'team', ...cluster }),
+      ...{ tls, spiloFsGroup, env, clone, sidecars, additionalVolumes },
+    });
     return Testing.synth(chart);
   };
 

@@ -12,10 +12,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { ENVIRONMENTS } from '../lib/config';
-import { connectionBudget, poolerPodSizes } from '../lib/connection-budget';
-import { REPLICATION_ROLE, SslPolicy } from '../lib/pg-hba';
-import { findSetting, parseSettingValue } from '../lib/postgres-settings';
-import { separateSpiloOnlySettings } from '../lib/spilo-only-settings';
+import { connectionBudget, poolerPodSizes } from '../lib/rules/connection-budget';
+import { SslPolicy } from '../lib/model/cluster';
+import { REPLICATION_ROLE } from '../lib/model/operator';
+import { findSetting, parseSettingValue } from '../lib/rules/postgres-settings';
+import { separateSpiloOnlySettings } from '../lib/rules/spilo-only-settings';
 import { describeWithIntegrationTools, runningAsRoot } from './support/integration-tools';
 import { PgBouncer } from './support/pgbouncer';
 import { ClientConnection, ClientResult, PostgresServer } from './support/postgres-server';

@@ -1,8 +1,8 @@
 import { DEV, ENVIRONMENTS } from '../lib/config';
-import { connectionBudget, poolerPodSizes, validateConnectionBudget } from '../lib/connection-budget';
-import { DEFAULT_PARAMETERS } from '../lib/postgres-cluster';
-import { findSetting, parseSettingValue, POSTGRES_SETTINGS, validatePostgresParameters } from '../lib/postgres-settings';
-import { separateSpiloOnlySettings } from '../lib/spilo-only-settings';
+import { connectionBudget, poolerPodSizes, validateConnectionBudget } from '../lib/rules/connection-budget';
+import { DEFAULT_PARAMETERS } from '../lib/model/postgres-parameters';
+import { findSetting, parseSettingValue, POSTGRES_SETTINGS, validatePostgresParameters } from '../lib/rules/postgres-settings';
+import { separateSpiloOnlySettings } from '../lib/rules/spilo-only-settings';
 import { ACCEPTED_SAMPLES, REFUSED_SAMPLES, STRICTER_THAN_POSTGRES } from './support/setting-samples';
 import { synthEnvironment } from './util';
 
@@ -65,7 +65,7 @@ describe('synth refuses parameters PostgreSQL 15 would refuse', () => {
       'db: postgresql.parameters.acme.frobnicate is not a PostgreSQL 15 setting: check the spelling against ' +
         'https://www.postgresql.org/docs/15/runtime-config.html. A custom setting needs the prefix of a library PostgreSQL loads: ' +
         'auth_delay, auto_explain, basic_archive, pg_prewarm, pg_stat_statements, pg_trgm, plpgsql, postgres_fdw ' +
-        "(Debian's postgresql-15) or one only Spilo's image has (lib/spilo-only-settings.ts).",
+        "(Debian's postgresql-15) or one only Spilo's image has (lib/rules/spilo-only-settings.ts).",
     ]);
   });
 

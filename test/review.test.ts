@@ -1,6 +1,6 @@
 /**
  * `npm run diff` by consequence: scenario pairs built from real configuration changes. Each side is configured,
- * synthesized in memory by the app (no hand-edited YAML), and the two are compared by lib/review/; each test
+ * synthesized in memory by the app (no hand-edited YAML), and the two are compared by tools/review/; each test
  * asserts the consequence a reviewer must see and the cluster's verdict. Changes the configuration cannot express
  * (a port added to a rule, a rule removed, a wider Role) are made with cdk8s' escape hatch (`addJsonPatch`) on the
  * construct, as someone editing lib/ would change the synthesized object.
@@ -11,16 +11,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Construct, IConstruct } from 'constructs';
 import { ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
-import { diffManifests } from '../lib/dist-diff';
-import { DatabaseClusterConfig } from '../lib/database-chart';
-import { ClusterNetworkPolicies } from '../lib/network-policies';
-import { DEFAULT_PARAMETERS, PostgresCluster } from '../lib/postgres-cluster';
-import { buildPgHba, SslPolicy } from '../lib/pg-hba';
-import { PatroniApiEndpointsAccess } from '../lib/rbac';
-import { Consequence } from '../lib/review/consequence';
-import { ClusterReview, EnvironmentSide, formatReview, formatReviewMarkdown, review, reviewEnvironment } from '../lib/review/report';
-import { EnvironmentStages } from '../lib/database-chart';
-import { buildEnvironment, stageApps } from '../lib/synthesize';
+import { diffManifests } from '../tools/dist-diff';
+import { ClusterNetworkPolicies } from '../lib/constructs/network-policies';
+import { PostgresCluster } from '../lib/constructs/postgres-cluster';
+import { DatabaseClusterConfig, SslPolicy } from '../lib/model/cluster';
+import { DEFAULT_PARAMETERS } from '../lib/model/postgres-parameters';
+import { buildPgHba } from '../lib/constructs/pg-hba';
+import { PatroniApiEndpointsAccess } from '../lib/constructs/rbac';
+import { Consequence } from '../tools/review/consequence';
+import { ClusterReview, EnvironmentSide, formatReview, formatReviewMarkdown, review, reviewEnvironment } from '../tools/review/report';
+import { EnvironmentStages } from '../lib/constructs/database-chart';
+import { buildEnvironment, stageApps } from '../lib/app/synthesize';
 import { synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 /** The seed's cluster (fixture: the values it ran with on k3d). */
@@ -377,7 +378,7 @@ describe('docs/review.md', () => {
     const sourced = (list: EnvironmentSide[]) => list.flatMap((s) => s.objects.map((object: any) => ({ source: s.environment.name, object })));
     const compared = /^npm run diff: (.*)$/m.exec(example)![1];
     const result = review(compared, before, after, diffManifests(sourced(before), sourced(after)));
-    // If this fails after a change of lib/config.ts or lib/review/, make the example again as docs/review.md says.
+    // If this fails after a change of lib/config.ts or tools/review/, make the example again as docs/review.md says.
     expect(formatReview(result)).toBe(example);
     // The Markdown sample, its headings one level down inside the document.
     expect(docs).toContain(formatReviewMarkdown(result).replace(/^##/gm, '###'));

@@ -4,8 +4,8 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Testing } from 'cdk8s';
 import { ENVIRONMENTS, GITOPS } from '../lib/config';
-import { formatViolations, SchemaValidator } from '../lib/schema-validation';
-import { buildGitOps } from '../lib/synthesize';
+import { formatViolations, SchemaValidator } from '../tools/schema-validation';
+import { buildGitOps } from '../lib/app/synthesize';
 import { find, K8sObject, synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 const ROOT = join(__dirname, '..');

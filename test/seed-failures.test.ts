@@ -4,7 +4,9 @@
  * Run one failure's tests with `npx jest -t 'failure 2'`.
  */
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
-import { matchPgHba, REPLICATION_ROLE, SslPolicy } from '../lib/pg-hba';
+import { SslPolicy } from '../lib/model/cluster';
+import { REPLICATION_ROLE } from '../lib/model/operator';
+import { matchPgHba } from '../tools/pg-hba-match';
 import { find, K8sObject, rulePermitsPort, rulesOf, synthEnvironment } from './util';
 
 const byEnvironment = new Map<string, K8sObject[]>();

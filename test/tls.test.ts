@@ -1,8 +1,10 @@
 import { Chart } from 'cdk8s';
 import { DEV, PROD } from '../lib/config';
-import { matchPgHba, SslPolicy } from '../lib/pg-hba';
-import { PostgresCluster } from '../lib/postgres-cluster';
-import { validateTls } from '../lib/tls';
+import { SslPolicy } from '../lib/model/cluster';
+import { matchPgHba } from '../tools/pg-hba-match';
+import { PostgresCluster } from '../lib/constructs/postgres-cluster';
+import { resolveCluster } from '../lib/model/configuration';
+import { validateTls } from '../lib/rules/tls';
 import { find, findAll, synthEnvironment, testApp } from './util';
 
 describe('TLS-required mode (prod)', () => {
@@ -97,7 +99,7 @@ describe('TLS validation', () => {
 
   test('synthesis fails with the message when a cluster requires TLS without a certificate', () => {
     const chart = new Chart(testApp(), 'test');
-    new PostgresCluster(chart, 'Cluster', { name: 'team-db', namespace: 'team', teamId: 'team', sslPolicy: SslPolicy.REQUIRED });
+    new PostgresCluster(chart, 'Cluster', { cluster: resolveCluster({ name: 'team-db', namespace: 'team', teamId: 'team', sslPolicy: SslPolicy.REQUIRED }) });
     expect(() => chart.toJson()).toThrow('team-db: sslPolicy is "required" but no certificate is configured (tls: undefined)');
   });
 });

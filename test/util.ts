@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { App, Testing } from 'cdk8s';
 import { EnvironmentConfig } from '../lib/config';
-import { buildEnvironment, stageApps } from '../lib/synthesize';
+import { buildEnvironment, stageApps } from '../lib/app/synthesize';
 
 /** A synthesized Kubernetes object, as it is written to dist/. */
 export interface K8sObject {
@@ -88,7 +88,7 @@ export function readTree(dir: string): Record<string, string> {
  * What the synth, the drift gate and the diff read and write. Files keep their times, so that the synth's bundle in
  * `.build/` (scripts/synth.js) counts as current, and the transpiled files of the other scripts too.
  */
-const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'scripts', 'schemas', 'dist', 'docs', '.build', 'package.json', 'package-lock.json', 'tsconfig.json', 'cdk8s.yaml'];
+const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'tools', 'scripts', 'schemas', 'dist', 'docs', '.build', 'package.json', 'package-lock.json', 'tsconfig.json', 'cdk8s.yaml'];
 
 /** A temporary copy of the project (node_modules linked) in which scripts may write freely; remove it after use. */
 export function copyProject(prefix: string): string {

@@ -1,7 +1,7 @@
 import { DEV, ENVIRONMENTS, EnvironmentConfig, GITOPS, PROD } from '../lib/config';
-import { DatabaseClusterConfig } from '../lib/database-chart';
-import { configurationProblems } from '../lib/synthesize';
-import { CLUSTER_NAME_MAX_LENGTH, OPERATOR_CLUSTER_NAME_MAX_LENGTH } from '../lib/validation';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { configurationProblems } from '../lib/app/synthesize';
+import { CLUSTER_NAME_MAX_LENGTH, OPERATOR_CLUSTER_NAME_MAX_LENGTH } from '../lib/rules/cluster';
 
 const BASE = DEV.clusters[0];
 /** The problems of dev with its one cluster changed by `change` (and the environment by `environment`). */

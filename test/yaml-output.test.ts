@@ -5,10 +5,10 @@
 import { Testing, Yaml } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS, GITOPS } from '../lib/config';
-import { EXPORTER_QUERIES } from '../lib/exporter-queries';
-import { syntheticFleet } from '../lib/fleet';
-import { buildGitOps } from '../lib/synthesize';
-import { stringifyYaml } from '../lib/yaml-output';
+import { EXPORTER_QUERIES } from '../lib/constructs/exporter-queries';
+import { syntheticFleet } from '../tools/synthetic-fleet';
+import { buildGitOps } from '../lib/app/synthesize';
+import { stringifyYaml } from '../lib/app/yaml-output';
 import { synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 describe('every synthesized object is written exactly as Yaml.stringify writes it', () => {

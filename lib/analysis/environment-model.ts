@@ -5,8 +5,8 @@
  * other namespaces and in `default`, the operator, Prometheus, CoreDNS, and external addresses: the API Service
  * address, an API server, a public object-storage address, the cloud metadata address and a private address.
  */
-import { parseIpv4Cidr } from '../cidr';
-import { EnvironmentConfig } from '../config';
+import { parseIpv4Cidr } from '../model/cidr';
+import { EnvironmentConfig } from '../model/environment';
 import { ModelContainerPort, ModelPod, NetworkModel } from './network-model';
 
 /** The first address of an IPv4 CIDR (`10.43.0.1/32` -> `10.43.0.1`; `172.16.0.0/12` -> `172.16.0.1`). */

@@ -3,7 +3,7 @@
  * NetworkPolicies on the environment's model. Printed by `npm run flows` and written to docs/network.md (with a
  * Mermaid diagram) by `npm run synth`, so that a reviewer sees a policy change as a changed table and picture.
  */
-import { EnvironmentConfig } from '../config';
+import { EnvironmentConfig } from '../model/environment';
 import { EXTERNAL, environmentModel } from './environment-model';
 import { evaluateConnection } from './network-evaluator';
 

@@ -21,7 +21,7 @@
  *   external destination); `endPort` makes a range; `protocol` defaults to TCP.
  * - Selectors: `matchLabels` and `matchExpressions` (In, NotIn, Exists, DoesNotExist), ANDed; `{}` selects all.
  */
-import { cidrContains } from '../cidr';
+import { cidrContains } from '../model/cidr';
 import { ModelPod, NetworkModel } from './network-model';
 
 type Protocol = 'TCP' | 'UDP' | 'SCTP';

@@ -6,7 +6,7 @@
  * namespace for the pod ServiceAccount (pkg/controller/controller.go, initRoleBinding: RoleBinding `postgres-pod` ->
  * ClusterRole `postgres-pod`, created per namespace by submitRBACCredentials in pkg/controller/postgresql.go).
  */
-import { POD_SERVICE_ACCOUNT } from '../rbac';
+import { POD_SERVICE_ACCOUNT } from '../model/operator';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
 const DCS_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

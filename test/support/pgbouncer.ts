@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PoolerPodSizes } from '../../lib/connection-budget';
+import { PoolerPodSizes } from '../../lib/rules/connection-budget';
 import { asServerUser, PGBOUNCER, POSTGRES_BIN, runningAsRoot, serverUserIds } from './integration-tools';
 import { PostgresServer, runClient, sleep } from './postgres-server';
 

@@ -1,0 +1,56 @@
+import { Construct } from 'constructs';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certmanager-cert-manager.io';
+import { PostgresqlSpecTls } from '../../imports/postgresql-acid.zalan.do';
+import { ResolvedCluster } from '../model/cluster';
+import { clientServiceNames } from '../model/operator';
+
+export interface ClusterCertificateProps {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly issuer: NonNullable<ResolvedCluster['tls']>['issuer'];
+}
+
+/**
+ * A cert-manager `Certificate` for the cluster's Services (primary, replicas, pooler), and the `spec.tls`
+ * that makes the operator mount its Secret into the Spilo pods.
+ *
+ * This is the one supported way to give the cluster certificates: the seed mounted certificate Secrets by hand
+ * (failure 1) and PostgreSQL started demanding TLS nobody used. Whether TLS is *required* is the pg_hba's
+ * `SslPolicy`, decided separately and validated together (see PostgresCluster).
+ */
+export class ClusterCertificate extends Construct {
+  public readonly certificate: Certificate;
+  /** The operator's `spec.tls`, pointing at the Certificate's Secret. */
+  public readonly tlsSpec: PostgresqlSpecTls;
+
+  constructor(scope: Construct, id: string, props: ClusterCertificateProps) {
+    super(scope, id);
+    const secretName = `${props.clusterName}-tls`;
+    const services = clientServiceNames(props.clusterName);
+    this.certificate = new Certificate(this, 'Resource', {
+      metadata: { name: secretName, namespace: props.namespace },
+      spec: {
+        secretName,
+        issuerRef: { name: props.issuer.name, kind: props.issuer.kind, group: 'cert-manager.io' },
+        dnsNames: services.flatMap((service) => [
+          service,
+          `${service}.${props.namespace}`,
+          `${service}.${props.namespace}.svc`,
+          `${service}.${props.namespace}.svc.cluster.local`,
+        ]),
+        usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        duration: '2160h',
+        renewBefore: '720h',
+      },
+    });
+    // The keys cert-manager writes (kubernetes.io/tls Secret); the operator mounts the Secret at /tls and points
+    // Spilo's SSL_CERTIFICATE_FILE, SSL_PRIVATE_KEY_FILE and SSL_CA_FILE at these files.
+    this.tlsSpec = {
+      secretName,
+      certificateFile: 'tls.crt',
+      privateKeyFile: 'tls.key',
+      caFile: props.issuer.writesCaCertificate ? 'ca.crt' : undefined,
+    };
+  }
+}

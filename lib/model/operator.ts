@@ -1,0 +1,99 @@
+/**
+ * The Zalando operator's and Spilo's facts, each spelled once: the labels of the pods the operator runs, their ports,
+ * the names of the objects it creates for a cluster, the roles and the ServiceAccount. Plain data: constructs, rules
+ * and the analysis read them from here.
+ *
+ * The operator labels every pod it creates for a cluster with `cluster-name`, including the connection
+ * pooler's pods (which also carry `spilo-role: master`). Selecting on `cluster-name` or `spilo-role` alone
+ * therefore mixes pod kinds: every selector here pins the kind with `application` as well.
+ */
+
+/** A label set, used both as labels on objects and as a `matchLabels` selector. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** The label the operator puts on every pod of a cluster (Spilo, pooler and logical backup alike). */
+export const CLUSTER_NAME_LABEL = 'cluster-name';
+
+/** The label Kubernetes (>= 1.21) puts on every namespace, holding the namespace's name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** PostgreSQL, in the Spilo pods and behind the pooler. */
+export const POSTGRES_PORT = 5432;
+/** Patroni's REST API in the Spilo pods. */
+export const PATRONI_API_PORT = 8008;
+/** The postgres_exporter sidecar this project adds to the Spilo pods (lib/constructs/metrics-exporter.ts). */
+export const EXPORTER_PORT = 9187;
+/** Cluster DNS, over UDP and TCP. */
+export const DNS_PORT = 53;
+
+/** The ServiceAccount the operator gives Spilo pods and the logical backup job (operator default `pod_service_account_name`). */
+export const POD_SERVICE_ACCOUNT = 'postgres-pod';
+/** The role Spilo uses for streaming replication and base backups. */
+export const REPLICATION_ROLE = 'standby';
+/** The role the operator's PgBouncer pooler connects as (operator default `connection_pooler_user`). */
+export const POOLER_ROLE = 'pooler';
+/**
+ * Spilo runs PostgreSQL as uid 101, gid 103: with `spiloFSGroup: 103` the operator makes the mounted key
+ * readable by PostgreSQL (a key it cannot read stops the server).
+ */
+export const SPILO_FS_GROUP = 103;
+
+/** Selectors of the pod kinds the operator runs for one cluster. */
+export class ClusterPodLabels {
+  /** The Spilo pods: PostgreSQL and Patroni, primary and replicas. */
+  public readonly spilo: Labels;
+  /** The PgBouncer connection pooler pods in front of the primary. */
+  public readonly pooler: Labels;
+  /** The pods of the logical backup CronJob. */
+  public readonly logicalBackup: Labels;
+  /** Every pod the operator runs for this cluster, whatever its kind. */
+  public readonly anyPod: Labels;
+
+  constructor(public readonly clusterName: string) {
+    const names = operatorObjectNames(clusterName);
+    this.spilo = { application: 'spilo', [CLUSTER_NAME_LABEL]: clusterName };
+    this.pooler = { application: 'db-connection-pooler', 'connection-pooler': names.pooler };
+    this.logicalBackup = { application: 'spilo-logical-backup', [CLUSTER_NAME_LABEL]: clusterName };
+    this.anyPod = { [CLUSTER_NAME_LABEL]: clusterName };
+  }
+}
+
+/**
+ * The names of what the operator creates for cluster `name` (operator defaults, v1.x/v2.0): renaming one deletes and
+ * recreates it, so they are spelled here only.
+ */
+export function operatorObjectNames(name: string) {
+  return {
+    /** The primary's Service and Endpoints, and the StatefulSet of the Spilo pods. */
+    primary: name,
+    /** The replicas' Service and Endpoints. */
+    replicas: `${name}-repl`,
+    /** Patroni's config Service and Endpoints. */
+    patroniConfig: `${name}-config`,
+    /** The pooler's Deployment and Service. */
+    pooler: `${name}-pooler`,
+    podDisruptionBudget: `postgres-${name}-pdb`,
+    /** The logical backup CronJob. */
+    logicalBackupCronJob: `logical-backup-${name}`,
+    /** The Secret holding the superuser's credentials. */
+    superuserSecret: `postgres.${name}.credentials.postgresql.acid.zalan.do`,
+    /** Spilo pod `ordinal` of the StatefulSet. */
+    spiloPod: (ordinal: number | string) => `${name}-${ordinal}`,
+    /** The data volume (PVC) of Spilo pod `ordinal`. */
+    dataVolume: (ordinal: number | string) => `pgdata-${name}-${ordinal}`,
+  } as const;
+}
+
+/** The names of the operator's Services that clients connect to (primary, replicas, pooler). */
+export function clientServiceNames(name: string): string[] {
+  const names = operatorObjectNames(name);
+  return [names.primary, names.replicas, names.pooler];
+}
+
+/** Labels this project puts on every object it synthesizes for a cluster. */
+export function managedObjectLabels(clusterName: string): Labels {
+  return {
+    'app.kubernetes.io/part-of': clusterName,
+    'app.kubernetes.io/managed-by': 'cdk8s',
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The tuned `postgresql.parameters` every cluster gets unless its configuration sets its own.
+ * Memory-related values assume the default 4Gi container limit; change them together with `resources`.
+ */
+export const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = {
+  // Connections: the pooler multiplexes applications onto few server connections.
+  max_connections: '200',
+  // 25% of the 4Gi memory limit: PostgreSQL's own cache; the rest is left to the page cache.
+  shared_buffers: '1GB',
+  // Planner hint: shared_buffers plus the page cache the pod may use (~75% of memory).
+  effective_cache_size: '3GB',
+  // Per sort/hash node per query: 200 connections x a few nodes must stay well inside 4Gi.
+  work_mem: '8MB',
+  // VACUUM and CREATE INDEX run rarely and one at a time.
+  maintenance_work_mem: '256MB',
+  // SSD-backed volumes: random reads cost little more than sequential ones.
+  random_page_cost: '1.1',
+  effective_io_concurrency: '200',
+  // Spread checkpoint I/O; fewer, larger checkpoints for a write-heavy shop.
+  checkpoint_completion_target: '0.9',
+  max_wal_size: '4GB',
+  min_wal_size: '1GB',
+  // Enough WAL kept for a replica that restarts to catch up without a new base backup.
+  wal_keep_size: '1GB',
+  // Observability: slow queries, lock waits, checkpoints and temp files show up in the log.
+  log_min_duration_statement: '1000',
+  log_lock_waits: 'on',
+  log_checkpoints: 'on',
+  log_temp_files: '0',
+  // A forgotten open transaction holds locks and blocks vacuum: end it after 10 minutes.
+  idle_in_transaction_session_timeout: '600000',
+};

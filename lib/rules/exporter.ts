@@ -1,0 +1,11 @@
+import { q } from './text';
+
+/** A container image must be pinned: a tag other than `latest`, or a digest. */
+export function validateImage(clusterName: string, field: string, image: string): string[] {
+  // A reference with "@" is pinned by its digest, which must be complete; otherwise the last path part needs a tag.
+  const pinned = image.includes('@')
+    ? /@sha256:[0-9a-f]{64}$/.test(image)
+    : /:[\w][\w.-]{0,127}$/.test(image.split('/').pop() ?? '') && !image.endsWith(':latest');
+  return pinned ? [] : [`${clusterName}: ${field} must be pinned to a release tag or digest (got ${q(image)}): for example "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"; never "latest" or no tag`];
+}
+

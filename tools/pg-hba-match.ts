@@ -1,0 +1,47 @@
+/**
+ * How PostgreSQL picks the pg_hba rule of a connection, for tests that reason about a pg_hba list without a server
+ * (the real server proves the same lists in test/postgres-integration.test.ts).
+ */
+import { cidrContains } from '../lib/model/cidr';
+
+/** A client connection, as pg_hba sees it. */
+export interface HbaConnection {
+  /** `local` (Unix socket) or `host` (TCP). */
+  readonly transport: 'local' | 'host';
+  /** Whether a TCP connection uses TLS. */
+  readonly ssl: boolean;
+  /** Database name; ignored for replication connections, which match the keyword `replication`. */
+  readonly database: string;
+  readonly replication: boolean;
+  readonly user: string;
+  /** Client IPv4 address (TCP only). */
+  readonly address?: string;
+}
+
+/**
+ * The rule PostgreSQL applies to a connection: the first line whose type, database, user and address match,
+ * as PostgreSQL does. Returns the line and its method, or undefined ("no pg_hba.conf entry": rejected).
+ * Covers the forms this project writes: keywords `all` and `replication`, plain role and database names,
+ * `all` or an IPv4 CIDR as address.
+ */
+export function matchPgHba(rules: readonly string[], connection: HbaConnection): { line: string; method: string } | undefined {
+  for (const line of rules) {
+    const [type, database, user, ...rest] = line.trim().split(/\s+/);
+    const address = type === 'local' ? undefined : rest.shift();
+    const method = rest[0];
+    const typeMatches =
+      type === 'local'
+        ? connection.transport === 'local'
+        : connection.transport === 'host' &&
+          (type === 'host' || (type === 'hostssl' && connection.ssl) || (type === 'hostnossl' && !connection.ssl));
+    const databaseMatches = connection.replication ? database === 'replication' : database === 'all' || database === connection.database;
+    const userMatches = user === 'all' || user === connection.user;
+    const addressMatches = address === undefined || address === 'all' || ipv4InCidr(connection.address, address);
+    if (typeMatches && databaseMatches && userMatches && addressMatches) return { line, method };
+  }
+  return undefined;
+}
+
+function ipv4InCidr(address: string | undefined, cidr: string): boolean {
+  return address !== undefined && cidrContains(cidr, `${address}/32`);
+}
