@@ -19,6 +19,7 @@ import { DEFAULT_PARAMETERS } from '../lib/model/postgres-parameters';
 import { buildPgHba } from '../lib/constructs/pg-hba';
 import { PatroniApiEndpointsAccess } from '../lib/constructs/rbac';
 import { Consequence } from '../tools/review/consequence';
+import { forbiddenClass, seedFailureClosed } from '../tools/review/reachability';
 import { ClusterReview, EnvironmentSide, formatReview, formatReviewMarkdown, review, reviewEnvironment } from '../tools/review/report';
 import { EnvironmentStages } from '../lib/constructs/database-chart';
 import { buildEnvironment, stageApps } from '../lib/app/synthesize';
@@ -250,6 +251,46 @@ describe('reachability', () => {
     for (const c of closed) expect(c.flag).toMatch(/^seed failure 3: /);
   });
 
+  test('the Spilo egress to the Kubernetes API removed: closed flows flagged as seed failure 2', () => {
+    const r = scenario(SEED, (stages) => {
+      const network = find(stages, ClusterNetworkPolicies);
+      const spilo = network.podKinds.find((k) => k.kind === 'spilo')!.peer;
+      const index = network.flows.filter((flow) => flow.from === spilo).findIndex((flow) => flow.name === 'spilo-to-kubernetes-api-service');
+      expect(index).toBeGreaterThanOrEqual(0);
+      network.policies.find((p) => p.name === `${SEED.name}-spilo`)!.addJsonPatch(JsonPatch.remove(`/spec/egress/${index}`));
+    });
+    expect(changes(r, 'reachability').map((c) => [c.change, c.flag])).toEqual(
+      ['primary', 'replica'].map((pod) => [`closed: Spilo ${pod} -> API Service 443`, 'seed failure 2: Patroni loses the Kubernetes API, its DCS (the primary demotes itself, no failover)']),
+    );
+  });
+
+  test.each([
+    [{ from: 'Prometheus', to: 'primary 5432', port: 5432 }, 'forbidden: Prometheus reaches PostgreSQL (5432); it scrapes the exporter on 9187 only'],
+    [{ from: 'Prometheus', to: 'primary 9187', port: 9187 }, undefined],
+    [{ from: 'pooler', to: 'primary 8008', port: 8008 }, "forbidden: pooler reaches Patroni's REST API (8008), which can restart, fail over or reconfigure the cluster"],
+    [{ from: 'postgres-operator', to: 'primary 8008', port: 8008 }, undefined],
+    [{ from: 'Spilo replica', to: 'metadata 169.254.169.254', port: 80 }, 'forbidden: link-local cloud metadata (169.254.169.254) reachable: node credentials'],
+    [{ from: 'logical backup', to: 'internet 80', port: 80 }, 'forbidden: a public address on the internet (internet 80)'],
+    [{ from: 'logical backup', to: 'object storage 443', port: 443 }, undefined],
+    [{ from: 'pooler', to: 'object storage 443', port: 443 }, 'forbidden: pooler reaches a public address on the internet (object storage 443)'],
+  ])('opened %o: %s', (flow, reason) => {
+    expect(forbiddenClass({ ...flow, protocol: 'TCP' })).toBe(reason);
+  });
+
+  test.each([
+    [{ from: 'Spilo primary', to: 'API servers 6443', port: 6443 }, /^seed failure 2: /],
+    [{ from: 'logical backup', to: 'API servers 6443', port: 6443 }, undefined],
+    [{ from: 'postgres-operator', to: 'replica 8008', port: 8008 }, /^seed failure 3: /],
+    [{ from: 'Spilo replica', to: 'primary 5432', port: 5432 }, /^seed failure 4: /],
+    [{ from: 'Spilo primary', to: 'replica 5432', port: 5432 }, /^seed failure 4: /],
+    [{ from: 'Spilo replica', to: 'replica 8008', port: 8008 }, undefined],
+    [{ from: 'client (labelled)', to: 'primary 5432', port: 5432 }, undefined],
+  ])('closed %o: %s', (flow, reason) => {
+    const flag = seedFailureClosed({ ...flow, protocol: 'TCP' });
+    if (reason === undefined) expect(flag).toBeUndefined();
+    else expect(flag).toMatch(reason);
+  });
+
   test('an added cluster: reviewed as new, the existing one untouched, no flow between the two', () => {
     const second: DatabaseClusterConfig = { ...SEED, name: 'jewelry-shop-analytics', users: { analyst: [] }, databases: { analytics: 'analyst' } };
     const result = reviewEnvironment(BEFORE, side(environment(SEED, second)));
@@ -274,7 +315,7 @@ describe('reachability', () => {
     });
     const r = reviewEnvironment(before, after).clusters.find((c) => c.cluster === SEED.name)!;
     expect(changes(r, 'reachability').filter((c) => c.change.startsWith('opened: cluster ')).map((c) => [c.change, c.flag])).toEqual([
-      [`opened: cluster ${SEED.name} primary -> ${second.name} primary 5432`, `forbidden: cluster ${SEED.name} primary reaches into another database cluster`],
+      [`opened: cluster ${SEED.name} Spilo -> ${second.name} Spilo 5432`, `forbidden: cluster ${SEED.name} Spilo reaches into another database cluster`],
     ]);
   });
 });

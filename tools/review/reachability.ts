@@ -5,7 +5,8 @@
  */
 import { connectivityMatrices, Matrix } from '../../lib/analysis/flow-matrix';
 import { environmentModel } from '../../lib/analysis/environment-model';
-import { evaluateConnection } from '../../lib/analysis/network-evaluator';
+import { evaluateConnection, selectorMatches } from '../../lib/analysis/network-evaluator';
+import { ClusterPodLabels, PATRONI_API_PORT, POSTGRES_PORT } from '../../lib/model/operator';
 import { EnvironmentConfig } from '../../lib/model/environment';
 import { Consequence, LEVEL, SOURCES } from './consequence';
 
@@ -26,13 +27,13 @@ const OWN_SPILO = ['Spilo primary', 'Spilo replica'];
 
 /** Why an opened flow is forbidden, if it is. */
 export function forbiddenClass(flow: Flow): string | undefined {
-  if (flow.port === 8008 && !['postgres-operator', ...OWN_SPILO].includes(flow.from)) return `forbidden: ${flow.from} reaches Patroni's REST API (8008), which can restart, fail over or reconfigure the cluster`;
+  if (flow.from.startsWith('cluster ')) return `forbidden: ${flow.from} reaches into another database cluster`;
+  if (flow.port === PATRONI_API_PORT && !['postgres-operator', ...OWN_SPILO].includes(flow.from)) return `forbidden: ${flow.from} reaches Patroni's REST API (8008), which can restart, fail over or reconfigure the cluster`;
   if (flow.to.startsWith('metadata')) return 'forbidden: link-local cloud metadata (169.254.169.254) reachable: node credentials';
   if (flow.to.startsWith('internet')) return `forbidden: a public address on the internet (${flow.to})`;
   // Object storage on its port is where the logical backup (and WAL-G from the Spilo pods) upload: anyone else is not.
   if (flow.to.startsWith('object storage') && !['logical backup', ...OWN_SPILO].includes(flow.from)) return `forbidden: ${flow.from} reaches a public address on the internet (${flow.to})`;
-  if (flow.from === 'Prometheus' && flow.port === 5432) return 'forbidden: Prometheus reaches PostgreSQL (5432); it scrapes the exporter on 9187 only';
-  if (flow.from.startsWith('cluster ')) return `forbidden: ${flow.from} reaches into another database cluster`;
+  if (flow.from === 'Prometheus' && flow.port === POSTGRES_PORT) return 'forbidden: Prometheus reaches PostgreSQL (5432); it scrapes the exporter on 9187 only';
   return undefined;
 }
 
@@ -40,8 +41,8 @@ export function forbiddenClass(flow: Flow): string | undefined {
 export function seedFailureClosed(flow: Flow): string | undefined {
   const spilo = OWN_SPILO.includes(flow.from);
   if (spilo && (flow.to.startsWith('API Service') || flow.to.startsWith('API servers'))) return 'seed failure 2: Patroni loses the Kubernetes API, its DCS (the primary demotes itself, no failover)';
-  if (flow.from === 'postgres-operator' && /^(primary|replica) (5432|8008)$/.test(flow.to)) return 'seed failure 3: the operator can no longer manage the pods (5432 and Patroni\'s API on 8008)';
-  if ((flow.from === 'Spilo replica' && flow.to === 'primary 5432') || (flow.from === 'Spilo primary' && flow.to === 'replica 5432')) return 'seed failure 4: replicas can no longer replicate';
+  if (flow.from === 'postgres-operator' && ['primary', 'replica'].some((pod) => [POSTGRES_PORT, PATRONI_API_PORT].some((port) => flow.to === `${pod} ${port}`))) return 'seed failure 3: the operator can no longer manage the pods (5432 and Patroni\'s API on 8008)';
+  if ((flow.from === 'Spilo replica' && flow.to === `primary ${POSTGRES_PORT}`) || (flow.from === 'Spilo primary' && flow.to === `replica ${POSTGRES_PORT}`)) return 'seed failure 4: replicas can no longer replicate';
   return undefined;
 }
 
@@ -58,23 +59,28 @@ function allowedFlows(matrix: Matrix | undefined): Map<string, Flow> {
 }
 
 /**
- * Flows between the clusters of one environment: each cluster's own pods to every other cluster's primary (5432,
- * 8008) and pooler (5432). The flow matrix looks at one cluster at a time; isolation between clusters is this.
+ * Flows between the clusters of one environment: each cluster's own pods (Spilo, pooler, logical backup) to every
+ * other cluster's Spilo pods (5432, 8008) and pooler (5432). The flow matrix looks at one cluster at a time;
+ * isolation between clusters is this. Pods are found in the model by the operator's labels, not by name.
  */
 function crossClusterFlows(side: EnvironmentSide | undefined, cluster: string): Map<string, Flow> {
   const flows = new Map<string, Flow>();
-  if (!side) return flows;
+  if (!side || !side.environment.clusters.some((c) => c.name === cluster)) return flows;
   const model = environmentModel(side.environment);
-  const mine = side.environment.clusters.find((c) => c.name === cluster);
-  if (!mine) return flows;
+  const podOf = (name: string, kind: 'spilo' | 'pooler' | 'logicalBackup') => {
+    const namespace = side.environment.clusters.find((c) => c.name === name)!.namespace;
+    const pod = model.pods.find((p) => p.namespace === namespace && selectorMatches({ matchLabels: new ClusterPodLabels(name)[kind] }, p.labels));
+    return pod && `${pod.namespace}/${pod.name}`;
+  };
+  const kinds = [['Spilo', 'spilo'], ['pooler', 'pooler'], ['logical backup', 'logicalBackup']] as const;
   for (const other of side.environment.clusters.filter((c) => c.name !== cluster)) {
-    const at = (pod: string) => `${other.namespace}/${pod}`;
-    for (const [fromLabel, fromPod] of [['primary', `${mine.name}-0`], ['pooler', `${mine.name}-pooler-0`], ['logical backup', `logical-backup-${mine.name}-0`]]) {
-      for (const [toLabel, toPod, port] of [['primary', at(`${other.name}-0`), 5432], ['primary', at(`${other.name}-0`), 8008], ['pooler', at(`${other.name}-pooler-0`), 5432]] as const) {
-        if (evaluateConnection(side.objects, model, `${mine.namespace}/${fromPod}`, toPod, port).allowed) {
-          const flow = { from: `cluster ${mine.name} ${fromLabel}`, to: `${other.name} ${toLabel} ${port}`, port, protocol: 'TCP' };
-          flows.set(`${flow.from} -> ${flow.to}`, flow);
-        }
+    const targets = [['Spilo', podOf(other.name, 'spilo'), POSTGRES_PORT], ['Spilo', podOf(other.name, 'spilo'), PATRONI_API_PORT], ['pooler', podOf(other.name, 'pooler'), POSTGRES_PORT]] as const;
+    for (const [fromLabel, kind] of kinds) {
+      const from = podOf(cluster, kind);
+      for (const [toLabel, to, port] of targets) {
+        if (from === undefined || to === undefined || !evaluateConnection(side.objects, model, from, to, port).allowed) continue;
+        const flow = { from: `cluster ${cluster} ${fromLabel}`, to: `${other.name} ${toLabel} ${port}`, port, protocol: 'TCP' };
+        flows.set(`${flow.from} -> ${flow.to}`, flow);
       }
     }
   }
