@@ -2,11 +2,11 @@
  * `npm run diff` by consequence: scenario pairs built from real configuration changes. Each side is configured,
  * synthesized in memory by the app (no hand-edited YAML), and the two are compared by tools/review/; each test
  * asserts the consequence a reviewer must see and the cluster's verdict. Changes the configuration cannot express
- * (a port added to a rule, a rule removed, a wider Role) are made with cdk8s' escape hatch (`addJsonPatch`) on the
- * construct, as someone editing lib/ would change the synthesized object.
+ * (a port added to a rule, a rule removed, a wider Role) are made on the constructs with cdk8s-plus' API
+ * (`Role.allow`) or cdk8s' escape hatch (`addJsonPatch`), as someone editing lib/ would change the synthesized object.
  */
-import { JsonPatch, Testing } from 'cdk8s';
-import * as k8s from '../imports/k8s';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Construct, IConstruct } from 'constructs';
@@ -71,15 +71,17 @@ const only = (r: ClusterReview, area: Consequence['area']) => {
 const find = <T extends IConstruct>(stages: EnvironmentStages, type: abstract new (...args: any[]) => T): T =>
   stages.prerequisites.node.findAll().find((c): c is T => c instanceof type)!;
 
-/** Index of the flow `name` among the ingress rules of the Spilo pods' policy, and that policy. */
-function spiloIngressRule(stages: EnvironmentStages, name: string) {
-  const network = find(stages, ClusterNetworkPolicies);
-  const spilo = network.podKinds.find((k) => k.kind === 'spilo')!.peer;
-  const index = network.flows.filter((flow) => flow.to === spilo).findIndex((flow) => flow.name === name);
+/** The seed cluster's Spilo policy, and the index of its first `direction` rule that `matches` (as rendered). */
+function spiloRule(stages: EnvironmentStages, direction: 'ingress' | 'egress', matches: (rule: any) => boolean) {
+  const policy = find(stages, ClusterNetworkPolicies).policies.find((p) => p.name === `${SEED.name}-spilo`)!;
+  const apiObject = ApiObject.of(policy);
+  const index = (apiObject.toJson().spec[direction] as any[]).findIndex(matches);
   expect(index).toBeGreaterThanOrEqual(0);
-  const policy = network.policies.find((p) => p.name === `${SEED.name}-spilo`)!;
-  return { index, policy };
+  return { index, apiObject };
 }
+
+/** A port as the L1 object holds it before rendering (JSON patches apply there). */
+const tcpPort = (port: number) => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
 
 describe('what the database will do', () => {
   test('a postmaster parameter that grows: restart in place, replicas first, the primary last', () => {
@@ -226,8 +228,8 @@ describe('what the database will do', () => {
 describe('reachability', () => {
   test('port 8008 added to the client rule: applications reach Patroni\'s REST API, flagged forbidden', () => {
     const r = scenario(SEED, (stages) => {
-      const { index, policy } = spiloIngressRule(stages, 'clients-to-postgres');
-      policy.addJsonPatch(JsonPatch.add(`/spec/ingress/${index}/ports/-`, { port: k8s.IntOrString.fromNumber(8008), protocol: 'TCP' }));
+      const { index, apiObject } = spiloRule(stages, 'ingress', (rule) => rule.from?.[0]?.podSelector?.matchLabels?.[`${SEED.name}-client`] === 'true');
+      apiObject.addJsonPatch(JsonPatch.add(`/spec/ingress/${index}/ports/-`, tcpPort(8008)));
     });
     expect(changes(r, 'reachability').map((c) => [c.change, c.flag])).toEqual([
       ['opened: client (labelled) -> primary 8008', "forbidden: client (labelled) reaches Patroni's REST API (8008), which can restart, fail over or reconfigure the cluster"],
@@ -238,8 +240,8 @@ describe('reachability', () => {
 
   test('the operator-ingress rule removed: closed flows flagged as seed failure 3', () => {
     const r = scenario(SEED, (stages) => {
-      const { index, policy } = spiloIngressRule(stages, 'operator-to-spilo');
-      policy.addJsonPatch(JsonPatch.remove(`/spec/ingress/${index}`));
+      const { index, apiObject } = spiloRule(stages, 'ingress', (rule) => rule.from?.[0]?.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'postgres-operator');
+      apiObject.addJsonPatch(JsonPatch.remove(`/spec/ingress/${index}`));
     });
     const closed = changes(r, 'reachability');
     expect(closed.map((c) => c.change)).toEqual([
@@ -253,11 +255,9 @@ describe('reachability', () => {
 
   test('the Spilo egress to the Kubernetes API removed: closed flows flagged as seed failure 2', () => {
     const r = scenario(SEED, (stages) => {
-      const network = find(stages, ClusterNetworkPolicies);
-      const spilo = network.podKinds.find((k) => k.kind === 'spilo')!.peer;
-      const index = network.flows.filter((flow) => flow.from === spilo).findIndex((flow) => flow.name === 'spilo-to-kubernetes-api-service');
-      expect(index).toBeGreaterThanOrEqual(0);
-      network.policies.find((p) => p.name === `${SEED.name}-spilo`)!.addJsonPatch(JsonPatch.remove(`/spec/egress/${index}`));
+      const serviceCidr = environment(SEED).kubernetesApi.serviceCidrs[0];
+      const { index, apiObject } = spiloRule(stages, 'egress', (rule) => rule.to?.[0]?.ipBlock?.cidr === serviceCidr);
+      apiObject.addJsonPatch(JsonPatch.remove(`/spec/egress/${index}`));
     });
     expect(changes(r, 'reachability').map((c) => [c.change, c.flag])).toEqual(
       ['primary', 'replica'].map((pod) => [`closed: Spilo ${pod} -> API Service 443`, 'seed failure 2: Patroni loses the Kubernetes API, its DCS (the primary demotes itself, no failover)']),
@@ -308,10 +308,10 @@ describe('reachability', () => {
     const after = side(environment(SEED, second), (stages) => {
       // The analytics cluster's Spilo pods admit every pod of the namespace on 5432, and the seed cluster's Spilo
       // pods may connect to any pod of the namespace on 5432.
-      const policies = stages.prerequisites.node.findAll().filter((c): c is k8s.KubeNetworkPolicy => c instanceof k8s.KubeNetworkPolicy);
-      const port = [{ port: k8s.IntOrString.fromNumber(5432), protocol: 'TCP' }];
-      policies.find((p) => p.name === `${second.name}-spilo`)!.addJsonPatch(JsonPatch.add('/spec/ingress/-', { from: [{ podSelector: {} }], ports: port }));
-      policies.find((p) => p.name === `${SEED.name}-spilo`)!.addJsonPatch(JsonPatch.add('/spec/egress/-', { to: [{ podSelector: {} }], ports: port }));
+      const policies = stages.prerequisites.node.findAll().filter((c): c is kplus.NetworkPolicy => c instanceof kplus.NetworkPolicy);
+      const policy = (cluster: string) => ApiObject.of(policies.find((p) => p.name === `${cluster}-spilo`)!);
+      policy(second.name).addJsonPatch(JsonPatch.add('/spec/ingress/-', { from: [{ podSelector: {} }], ports: [tcpPort(5432)] }));
+      policy(SEED.name).addJsonPatch(JsonPatch.add('/spec/egress/-', { to: [{ podSelector: {} }], ports: [tcpPort(5432)] }));
     });
     const r = reviewEnvironment(before, after).clusters.find((c) => c.cluster === SEED.name)!;
     expect(changes(r, 'reachability').filter((c) => c.change.startsWith('opened: cluster ')).map((c) => [c.change, c.flag])).toEqual([
@@ -322,10 +322,14 @@ describe('reachability', () => {
 
 describe('rights', () => {
   test('a wider Role (any Endpoints in default instead of `kubernetes`): flagged broader than before', () => {
-    const after = side(environment(SEED), (stages) => find(stages, PatroniApiEndpointsAccess).role.addJsonPatch(JsonPatch.remove('/rules/0/resourceNames')));
+    const after = side(environment(SEED), (stages) => find(stages, PatroniApiEndpointsAccess).role.allow(['get'], { apiGroup: '', resourceType: 'endpoints' }));
     const rights = reviewEnvironment(BEFORE, after).rights;
-    expect(rights.map((c) => [c.change, c.flag])).toEqual([
-      [`${SEED.namespace}/postgres-pod + get core/endpoints in default`, 'broader than before'],
+    expect(rights.map((c) => [c.change, c.flag])).toEqual([[`${SEED.namespace}/postgres-pod + get core/endpoints in default`, 'broader than before']]);
+  });
+
+  test('the Role without its rule: losing the read of the kubernetes Endpoints is seed failure 2', () => {
+    const after = side(environment(SEED), (stages) => ApiObject.of(find(stages, PatroniApiEndpointsAccess).role).addJsonPatch(JsonPatch.remove('/rules/0')));
+    expect(reviewEnvironment(BEFORE, after).rights.map((c) => [c.change, c.flag])).toEqual([
       [`${SEED.namespace}/postgres-pod - get core/endpoints [kubernetes] in default`, 'seed failure 2: Patroni can no longer find the API servers (kubernetes Endpoints)'],
     ]);
   });
@@ -334,12 +338,12 @@ describe('rights', () => {
     const after = side(environment(SEED), (stages) => {
       const chart = find(stages, PatroniApiEndpointsAccess).node.scope as Construct;
       const name = 'repeats-the-operator';
-      new k8s.KubeRole(chart, 'Repeat', { metadata: { name, namespace: SEED.namespace }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }] });
-      new k8s.KubeRoleBinding(chart, 'RepeatBinding', {
-        metadata: { name, namespace: SEED.namespace },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-        subjects: [{ kind: 'ServiceAccount', name: 'postgres-pod', namespace: SEED.namespace }],
-      });
+      const metadata = { name, namespace: SEED.namespace };
+      const role = new kplus.Role(chart, 'Repeat', { metadata });
+      role.allow(['get', 'list'], { apiGroup: '', resourceType: 'configmaps' });
+      new kplus.RoleBinding(chart, 'RepeatBinding', { metadata, role }).addSubjects(
+        kplus.ServiceAccount.fromServiceAccountName(chart, 'RepeatAccount', 'postgres-pod', { namespaceName: SEED.namespace }),
+      );
     });
     expect(reviewEnvironment(BEFORE, after).rights).toEqual([]);
   });
