@@ -28,6 +28,7 @@ transpile();
 const { diffManifests } = require(join(OUT, 'tools', 'dist-diff.js'));
 const { review, formatReview, formatReviewMarkdown } = require(join(OUT, 'tools', 'review', 'report.js'));
 const { ENVIRONMENTS } = require(join(OUT, 'lib', 'config.js'));
+const { resolveEnvironment } = require(join(OUT, 'lib', 'model', 'configuration.js'));
 
 // Objects with the folder they are deployed from: dist/<source>/...
 const parse = (file, text) => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean).map((object) => ({ source: file.split('/')[1], object }));
@@ -51,8 +52,8 @@ const after = yamlFiles(git('ls-files', '--cached', '--others', '--exclude-stand
 
 /**
  * BASE's environments: its lib/config.ts, compiled with its own lib/ and imports/, in a temporary folder. A BASE
- * without a loadable lib/config.ts (a commit of dist/ alone) is modelled with the working tree's configuration,
- * and the report's first line says so (`note`).
+ * without a loadable lib/config.ts (a commit of dist/ alone, or a configuration the working tree's model no longer
+ * reads) is modelled with the working tree's configuration, and the report's first line says so (`note`).
  */
 function baseEnvironments() {
   try {
@@ -68,6 +69,8 @@ function baseEnvironments() {
     require('esbuild').buildSync({ entryPoints: [join(dir, 'lib', 'config.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile, logLevel: 'silent' });
     const { ENVIRONMENTS: environments } = require(outfile);
     if (!Array.isArray(environments)) return { note: `lib/config.ts of ${base} exports no ENVIRONMENTS` };
+    // The working tree's analysis reads it through the working tree's model: it must fit that model's shape.
+    environments.forEach(resolveEnvironment);
     return { environments };
   } catch (error) {
     return { note: `lib/config.ts of ${base} could not be loaded (${String(error.message).split('\n')[0]})` };
