@@ -76,6 +76,8 @@ test('a configuration change committed without synth: the gate fails and prints 
         '        source: operator pkg/cluster/sync.go syncLogicalBackupJob',
       ]),
       '',
+      'Sources: operator: zalando/postgres-operator v2.0.1; Patroni: Patroni 3.0.2',
+      '',
       'Objects',
       '  ! ~ dev: postgresql jewelry-shop/jewelry-shop-db',
       '        spec.logicalBackupSchedule',

@@ -56,6 +56,9 @@ export const SOURCES = {
   dashboard: 'Grafana dashboard ConfigMap of lib/constructs/monitoring.ts (dashboard.ts)',
 } as const;
 
+/** What `operator` and `Patroni` in a source stand for, printed under the consequences that cite them. */
+export const SOURCE_LEGEND = 'operator: zalando/postgres-operator v2.0.1; Patroni: Patroni 3.0.2';
+
 /** The verdict of a list of consequences: the highest level, "no restart" when there is none. */
 export function verdictOf(consequences: readonly Consequence[]): Verdict {
   return VERDICTS[Math.max(0, ...consequences.map((c) => c.level))];

@@ -4,7 +4,7 @@
  * as the detail. Pure: the script reads the sides, this computes and formats them.
  */
 import { ObjectChange, formatDiff } from '../dist-diff';
-import { Consequence, Verdict, verdictOf } from './consequence';
+import { Consequence, SOURCE_LEGEND, Verdict, verdictOf } from './consequence';
 import { databaseConsequences } from './database';
 import { monitoringConsequences } from './monitoring';
 import { EnvironmentSide, reachabilityConsequences } from './reachability';
@@ -117,9 +117,14 @@ export function formatReview(r: Review): string {
     }
     if (e.rights.length > 0) lines.push('', rightsLine(e)!, ...e.rights.flatMap(item));
   }
+  if (citesUpstream(r)) lines.push('', `Sources: ${SOURCE_LEGEND}`);
   lines.push('', 'Objects', formatDiff(r.objects).replace(/^(?=.)/gm, '  '));
   return lines.join('\n');
 }
+
+/** Whether a consequence cites the operator's or Patroni's source. */
+const citesUpstream = (r: Review) =>
+  r.environments.some((e) => e.clusters.some((c) => c.consequences.some((x) => /\b(operator|Patroni) /.test(x.source))));
 
 const md = (text: string) => text.replace(/\|/g, '\\|').replace(/`/g, "'");
 
@@ -146,6 +151,7 @@ export function formatReviewMarkdown(r: Review): string {
     }
     if (e.rights.length > 0) lines.push('', `### ${md(rightsLine(e)!)}`, '', ...e.rights.flatMap(item));
   }
+  if (citesUpstream(r)) lines.push('', `<sub>Sources: ${SOURCE_LEGEND}</sub>`);
   lines.push('', '<details><summary>Objects</summary>', '', '```', formatDiff(r.objects), '```', '', '</details>');
   return lines.join('\n');
 }
