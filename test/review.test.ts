@@ -173,9 +173,9 @@ describe('what the database will do', () => {
     expect(r.verdict).toBe('rolling update with switchover');
   });
 
-  test('a Patroni setting (ttl): PATCHed into Patroni\'s dynamic configuration, no PostgreSQL restart', () => {
-    const r = scenario({ ...SEED, patroni: { ttl: 40 } });
-    expect(only(r, 'database').change).toBe('patroni.ttl 30 -> 40');
+  test('a Patroni setting (maximum lag on failover): PATCHed into Patroni\'s dynamic configuration, no PostgreSQL restart', () => {
+    const r = scenario({ ...SEED, patroni: { maximumLagOnFailover: 16777216 } });
+    expect(only(r, 'database').change).toMatch(/^patroni\.maximum_lag_on_failover \d+ -> 16777216$/);
     expect(r.verdict).toBe('reload');
   });
 
