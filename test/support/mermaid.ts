@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeIfInstalled, MissingTool } from './skip';
 
 const ROOT = join(__dirname, '..', '..');
 const RENDER = join(__dirname, 'render-mermaid.mjs');
@@ -98,26 +99,14 @@ export function readabilityProblems(block: RenderedBlock): string[] {
   return problems;
 }
 
-/** Why the figures cannot be rendered on this machine, or undefined when they can. */
-export function missingChromium(): string | undefined {
-  if (!existsSync(CHROMIUM)) return `${CHROMIUM} not found: install chromium with \`${INSTALL_CHROMIUM}\``;
-  if (!existsSync(join(ROOT, 'node_modules', '@mermaid-js', 'mermaid-cli'))) return 'mermaid-cli is not installed: run `npm ci`';
+/** What the figures need and this machine lacks, or undefined when they can be rendered. */
+export function missingChromium(): MissingTool | undefined {
+  if (!existsSync(CHROMIUM)) return { reason: `${CHROMIUM} not found`, install: INSTALL_CHROMIUM };
+  if (!existsSync(join(ROOT, 'node_modules', '@mermaid-js', 'mermaid-cli'))) return { reason: 'mermaid-cli is not installed', install: 'npm ci' };
   return undefined;
 }
 
 /** `describe` when chromium and mermaid-cli are installed; otherwise skipped with the reason, or failing in CI. */
 export function describeWithChromium(name: string, body: () => void): void {
-  const missing = missingChromium();
-  if (missing === undefined) {
-    describe(name, body);
-  } else if (process.env.REQUIRE_INTEGRATION_TOOLS === '1') {
-    describe(name, () => {
-      test('has chromium and mermaid-cli installed (REQUIRE_INTEGRATION_TOOLS=1)', () => {
-        throw new Error(missing);
-      });
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": ${missing}`);
-    describe.skip(name, body);
-  }
+  describeIfInstalled(name, missingChromium(), body);
 }
