@@ -260,7 +260,7 @@ property('every object is selected by kind and name once, and every cluster pod 
   expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
   for (const c of env.clusters) {
     for (const kind of ['spilo', 'pooler', 'logical-backup', 'default-deny']) {
-      expect(find(objects, 'NetworkPolicy', `${c.name}-${kind}`).spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      expect([...find(objects, 'NetworkPolicy', `${c.name}-${kind}`).spec.policyTypes].sort()).toEqual(['Egress', 'Ingress']);
     }
   }
   expect(findAll(objects, 'NetworkPolicy').length).toBeGreaterThanOrEqual(4 * env.clusters.length);

@@ -153,7 +153,10 @@ describe.each(cases)('failure 2: %s', (_name, { environment, cluster, objects })
     const binding = find(objects, 'RoleBinding', roleName);
     expect(binding.metadata.namespace).toBe('default');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName });
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'postgres-pod', namespace: cluster.namespace }]);
+    // (the core API group, written `apiGroup: ''` or left out)
+    expect(binding.subjects.map(({ apiGroup, ...subject }: any) => ({ ...subject, coreGroup: (apiGroup ?? '') === '' }))).toEqual([
+      { kind: 'ServiceAccount', name: 'postgres-pod', namespace: cluster.namespace, coreGroup: true },
+    ]);
   });
 
   test('the fix, for review: the API egress rules, the Role and its binding', () => {
@@ -173,11 +176,12 @@ describe.each(cases)('failure 2: %s', (_name, { environment, cluster, objects })
  * through PostgreSQL (5432) and Patroni's REST API (8008); the pods' ingress policy blocked it.
  */
 describe.each(cases)('failure 3: %s', (_name, { cluster, objects }) => {
-  const operatorPeer = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': cluster.network.operatorNamespace } } };
-  const operatorRules = () =>
-    rulesOf(find(objects, 'NetworkPolicy', `${cluster.name}-spilo`), 'ingress').filter((rule) =>
-      rule.peers.some((peer) => JSON.stringify(peer) === JSON.stringify(operatorPeer)),
-    );
+  /** Every pod of the operator's namespace: its namespace by name, and no pod selector or the empty one (the same). */
+  const isOperatorNamespace = (peer: any) =>
+    JSON.stringify(peer.namespaceSelector) === JSON.stringify({ matchLabels: { 'kubernetes.io/metadata.name': cluster.network.operatorNamespace } }) &&
+    (peer.podSelector === undefined || JSON.stringify(peer.podSelector) === '{}') &&
+    peer.ipBlock === undefined;
+  const operatorRules = () => rulesOf(find(objects, 'NetworkPolicy', `${cluster.name}-spilo`), 'ingress').filter((rule) => rule.peers.some(isOperatorNamespace));
 
   test.each([5432, 8008])('the operator namespace reaches the Spilo pods on %i', (port) => {
     expect(operatorRules().some((rule) => rulePermitsPort(rule, port))).toBe(true);
