@@ -1,7 +1,7 @@
 /**
  * The flow contract, for every cluster of every environment: every allowed flow is open and every forbidden one
  * closed, evaluated by the NetworkPolicy evaluator on the synthesized policies and a realistic model of the pods. The
- * tables are written here by hand, independently of the flows lib/ builds the policies from, as functions of the
+ * tables are written here by hand, independently of the flows lib/model/flows.ts declares, as functions of the
  * cluster's configuration (its names, client namespace, operator namespace, API ports, WAL-G). The model places the
  * Kubernetes API at an address inside the configured ranges; the seed fixture also runs on its real k3d addresses.
  * Every verdict must hold under both readings of `ipBlock` that CNIs implement (external addresses only, as Cilium;
