@@ -98,10 +98,14 @@ describe('the seed configuration (test/fixtures/seed.ts) synthesizes the seed cl
     expect(Object.keys(configMap.data)).toEqual([queriesPath.slice(volume.mountPath.length + 1)]);
   });
 
-  test('the exporter reads the superuser password from the operator Secret, never a literal', () => {
+  test('the exporter logs in as its pg_monitor role with the password from its own Secret, never as the superuser', () => {
     const [exporter] = spec.sidecars;
-    const password = exporter.env.find((e: any) => e.name === 'DATA_SOURCE_PASS');
-    expect(password).toEqual({ name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: `postgres.${SEED.name}.credentials.postgresql.acid.zalan.do`, key: 'password' } } });
+    const env = Object.fromEntries(exporter.env.map((e: any) => [e.name, e]));
+    // The role the operator's infrastructure role definition creates (docs/monitoring.md), not `postgres`.
+    expect(env.DATA_SOURCE_USER).toEqual({ name: 'DATA_SOURCE_USER', value: 'postgres_exporter' });
+    expect(env.DATA_SOURCE_PASS).toEqual({ name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: 'postgres-exporter-credentials', key: 'password' } } });
+    const secretsRead = exporter.env.map((e: any) => e.valueFrom?.secretKeyRef?.name).filter((name: unknown) => name !== undefined);
+    expect(secretsRead.filter((name: string) => name.startsWith('postgres.'))).toEqual([]);
   });
 
   test(`Service ${SEED.metricsService} exposes 9187 of the Spilo pods`, () => {

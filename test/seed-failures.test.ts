@@ -9,13 +9,15 @@
  */
 import { ENVIRONMENTS } from '../lib/config';
 import { SslPolicy } from '../lib/model/cluster';
+import { environmentModel } from '../lib/analysis/environment-model';
+import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { resolveEnvironment } from '../lib/model/configuration';
 import { EnvironmentConfig } from '../lib/model/environment';
-import { REPLICATION_ROLE } from '../lib/model/operator';
+import { OPERATOR_POD_LABELS, REPLICATION_ROLE } from '../lib/model/operator';
 import { matchPgHba } from '../tools/pg-hba-match';
-import { SEED, SEED_ENVIRONMENT } from './fixtures/seed';
+import { SEED, SEED_DEV as DEV, SEED_ENVIRONMENT } from './fixtures/seed';
 import { yamlFragment, yamlSnapshotSerializer } from './support/yaml-snapshot';
-import { find, K8sObject, PolicyRule, rulePermitsPort, rulesOf, synthEnvironment } from './util';
+import { find, findAll, K8sObject, PolicyRule, rulePermitsPort, rulesOf, synthEnvironment } from './util';
 
 expect.addSnapshotSerializer(yamlSnapshotSerializer);
 
@@ -176,10 +178,16 @@ describe.each(cases)('failure 2: %s', (_name, { environment, cluster, objects })
  * through PostgreSQL (5432) and Patroni's REST API (8008); the pods' ingress policy blocked it.
  */
 describe.each(cases)('failure 3: %s', (_name, { cluster, objects }) => {
-  /** Every pod of the operator's namespace: its namespace by name, and no pod selector or the empty one (the same). */
+  /**
+   * The operator's pods: its namespace by name, and the configured operator pod labels, or, by default, every pod
+   * there (no pod selector or the empty one, which select the same).
+   */
+  const operatorPods = cluster.network.operatorPodLabels;
   const isOperatorNamespace = (peer: any) =>
     JSON.stringify(peer.namespaceSelector) === JSON.stringify({ matchLabels: { 'kubernetes.io/metadata.name': cluster.network.operatorNamespace } }) &&
-    (peer.podSelector === undefined || JSON.stringify(peer.podSelector) === '{}') &&
+    (operatorPods === undefined
+      ? peer.podSelector === undefined || JSON.stringify(peer.podSelector) === '{}'
+      : JSON.stringify(Object.entries(peer.podSelector?.matchLabels ?? {}).sort()) === JSON.stringify(Object.entries(operatorPods).sort())) &&
     peer.ipBlock === undefined;
   const operatorRules = () => rulesOf(find(objects, 'NetworkPolicy', `${cluster.name}-spilo`), 'ingress').filter((rule) => rule.peers.some(isOperatorNamespace));
 
@@ -193,6 +201,47 @@ describe.each(cases)('failure 3: %s', (_name, { cluster, objects }) => {
 
   test('the fix, for review: the operator ingress rule', () => {
     expect(yamlFragment(operatorRules())).toMatchSnapshot();
+  });
+});
+
+/**
+ * Failure 3 narrowed to the operator's own pods (network.operatorPodLabels), for both ways of installing the operator,
+ * evaluated on a model of the pods: the operator pod of that installation keeps 5432 and 8008; another pod of the
+ * operator's namespace, or an operator labelled by the other installation, loses them. Labels spelled here from the
+ * operator's sources (v1.15.1 manifests/postgres-operator.yaml; charts/postgres-operator/templates/deployment.yaml).
+ */
+describe('failure 3, narrowed to the operator pods', () => {
+  const installations = {
+    manifests: { name: 'postgres-operator' },
+    helm: { 'app.kubernetes.io/name': 'postgres-operator', 'app.kubernetes.io/instance': 'postgres-operator' },
+  };
+  const narrowed = (podLabels: Record<string, string> | undefined): EnvironmentConfig => ({
+    ...DEV,
+    clusters: DEV.clusters.map((cluster) => ({ ...cluster, network: { ...cluster.network, operatorPodLabels: podLabels } })),
+  });
+  const reach = (environment: EnvironmentConfig, from: string, port: number, objects = synthesized(environment)) => {
+    const base = environmentModel(environment);
+    const operators = Object.entries(installations).map(([installation, labels], i) => ({ namespace: 'postgres-operator', name: `operator-${installation}`, labels, ip: `10.42.9.${200 + i}` }));
+    const model = { ...base, pods: [...base.pods, ...operators] };
+    const target = `${DEV.clusters[0].namespace}/${DEV.clusters[0].name}-0`;
+    return evaluateConnection(findAll(objects, 'NetworkPolicy'), model, `postgres-operator/${from}`, target, port).allowed;
+  };
+
+  test.each([5432, 8008])('by default (the seed\'s rule) every pod of the operator namespace reaches %i', (port) => {
+    expect(['operator-manifests', 'operator-helm', 'unlabelled-app'].map((pod) => reach(DEV, pod, port))).toEqual([true, true, true]);
+  });
+
+  test.each([
+    ['manifests', OPERATOR_POD_LABELS.manifests, 'operator-manifests', 'operator-helm'],
+    ['helm', OPERATOR_POD_LABELS.helm, 'operator-helm', 'operator-manifests'],
+  ] as const)('%s labels: only that operator pod reaches 5432 and 8008', (_installation, labels, operator, other) => {
+    const environment = narrowed(labels);
+    const objects = synthEnvironment(environment); // not the cache: the environment keeps dev's name
+    const at = (pod: string, port: number) => reach(environment, pod, port, objects);
+    for (const port of [5432, 8008]) {
+      expect({ port, operator: at(operator, port), other: at(other, port), unlabelled: at('unlabelled-app', port) })
+        .toEqual({ port, operator: true, other: false, unlabelled: false });
+    }
   });
 });
 

@@ -118,12 +118,6 @@ export const CertificateIssuerSchema = z.strictObject({
   name: text('the issuer name as a string', 'internal-ca'),
   /** @default 'ClusterIssuer' */
   kind: z.enum(['ClusterIssuer', 'Issuer'], { error: expected('one of "ClusterIssuer", "Issuer"', 'ClusterIssuer') }).default('ClusterIssuer'),
-  /**
-   * Whether the issuer writes its CA certificate as `ca.crt` into the Secret (CA and Vault issuers do, ACME issuers
-   * do not). PostgreSQL refuses to start with an `ssl_ca_file` that does not exist.
-   * @default true
-   */
-  writesCaCertificate: bool(true).default(true),
 });
 export type CertificateIssuer = z.input<typeof CertificateIssuerSchema>;
 
@@ -157,6 +151,14 @@ export const NetworkSettingsSchema = z.strictObject({
   clients: PodSelectionSchema.optional(),
   /** Namespace of the Zalando operator, which manages the pods over 5432 and Patroni's API on 8008. @default 'postgres-operator' */
   operatorNamespace: text('a namespace as a string', 'postgres-operator').default('postgres-operator'),
+  /**
+   * Narrows the operator's flow (5432 and 8008, seed failure 3) from every pod of `operatorNamespace` to the operator's
+   * own pods. The operator's manifests and its Helm chart label them differently: `OPERATOR_POD_LABELS.manifests`
+   * (`name: postgres-operator`) or `OPERATOR_POD_LABELS.helm` (`app.kubernetes.io/name: postgres-operator`), from
+   * lib/model/operator.ts; check with `kubectl -n postgres-operator get pods --show-labels`.
+   * @default - none: every pod of `operatorNamespace` (the seed's rule)
+   */
+  operatorPodLabels: labels('OPERATOR_POD_LABELS.helm').optional(),
   /** The Prometheus that scrapes the exporter on 9187. @default - pods `app.kubernetes.io/name: prometheus` in `monitoring` */
   prometheus: PodSelectionSchema.default({ namespaces: ['monitoring'], podLabels: { 'app.kubernetes.io/name': 'prometheus' } }),
   /** Cluster DNS. @default - pods `k8s-app: kube-dns` in `kube-system` */
@@ -182,6 +184,13 @@ export type NetworkSettings = z.input<typeof NetworkSettingsSchema>;
 export const ExporterSettingsSchema = z.strictObject({
   /** postgres_exporter image, pinned to a release. @default 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' */
   image: text('an image as a string', 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1').default('quay.io/prometheuscommunity/postgres-exporter:v0.17.1'),
+  /**
+   * Secret in the cluster's namespace holding the password (key `password`) of the role `postgres_exporter`
+   * (EXPORTER_ROLE), the same Secret the operator's `infrastructure_roles_secrets` entry names; create it out of
+   * band, in every namespace with a cluster (docs/monitoring.md, "The exporter's role").
+   * @default 'postgres-exporter-credentials'
+   */
+  credentialsSecret: text('a Secret name as a string', 'postgres-exporter-credentials').default('postgres-exporter-credentials'),
   /** @default - requests 50m CPU / 64Mi, limits 200m CPU / 128Mi */
   resources: ContainerResourcesSchema.default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
 });

@@ -1,8 +1,16 @@
 /**
- * A throwaway PgBouncer (Debian `pgbouncer`) in front of a PostgresServer, configured as the Zalando
- * operator configures its pooler pods: `auth_user` + `auth_query` through the `pooler` role's
- * `user_lookup` function, TLS to the server (`server_tls_sslmode = require`), and the pool sizes the operator
- * derives from `connectionPooler.maxDBConnections` and `numberOfInstances`.
+ * A throwaway PgBouncer (Debian `pgbouncer`) in front of a PostgresServer, configured line by line as the Zalando
+ * operator's pooler image renders `pooler/pgbouncer.ini.tmpl` (postgres-operator v2.0.1; `entrypoint.sh` fills it
+ * with envsubst from the environment `pkg/cluster/connection_pooler.go` gives the pod): `auth_user` (no `user=`, so
+ * server connections log in as the client's role) + `auth_query` through the `pooler` role's `user_lookup`
+ * function, TLS to the server (`server_tls_sslmode = require`) and TLS required from
+ * clients (`client_tls_sslmode = require`, with the self-signed certificate `entrypoint.sh` generates when the
+ * cluster has no `spec.tls`), `stats_users` = the infrastructure roles, and the pool sizes the operator derives from
+ * `connectionPooler.maxDBConnections` and `numberOfInstances` (`getConnectionPoolerEnvVars`).
+ *
+ * Two lines of the template are left out because PgBouncer 1.18 (Debian 12) does not know them and refuses to start:
+ * `max_prepared_statements = 200` (1.21; caches prepared statements, changes no pool size) and `auth_dbname = postgres`
+ * (1.19; without it the auth query runs in the client's database, where the operator installs `user_lookup` too).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,14 +34,19 @@ export interface PgBouncerProps {
   readonly poolerPassword: string;
   /** Databases to create the lookup function in, as the operator does in every database it manages. */
   readonly databases: readonly string[];
+  /** The operator's infrastructure roles (`INFRASTRUCTURE_ROLES`, the template's `stats_users`). @default - none */
+  readonly infrastructureRoles?: readonly string[];
 }
 
 export class PgBouncer {
   /** Creates the pooler role and its lookup function on the server, then starts PgBouncer. */
   public static async start(props: PgBouncerProps): Promise<PgBouncer> {
     const { server } = props;
-    server.admin(`CREATE ROLE ${POOLER_USER} LOGIN PASSWORD '${props.poolerPassword}'`);
-    for (const database of ['postgres', ...props.databases]) server.admin(userLookupSql(), database);
+    // Once per server: every pooler pod of a cluster shares the role (the operator creates it once).
+    if (server.admin(`SELECT 1 FROM pg_roles WHERE rolname = '${POOLER_USER}'`).length === 0) {
+      server.admin(`CREATE ROLE ${POOLER_USER} LOGIN PASSWORD '${props.poolerPassword}'`);
+      for (const database of ['postgres', ...props.databases]) server.admin(userLookupSql(), database);
+    }
     const folder = mkdtempSync('/tmp/jsdb-pgbouncer-');
     const bouncer = new PgBouncer(server, folder, await server.network.freePort());
     try {
@@ -56,7 +69,7 @@ export class PgBouncer {
 
   /** Runs an admin console command (`SHOW POOLS`) as the pooler role; returns one record per row, by column name. */
   public show(command: string, password: string): Record<string, string>[] {
-    const conninfo = `host=${this.server.address} port=${this.port} user=${POOLER_USER} dbname=pgbouncer sslmode=disable connect_timeout=5`;
+    const conninfo = `host=${this.server.address} port=${this.port} user=${POOLER_USER} dbname=pgbouncer sslmode=require connect_timeout=5`;
     const result = runClient(this.server.network.command([join(POSTGRES_BIN, 'psql'), '-X', '-q', '-A', '-F', '\t', '-P', 'footer=off', conninfo, '-c', command]), {
       PGPASSWORD: password,
     });
@@ -76,6 +89,11 @@ export class PgBouncer {
   }
 
   private configure(props: PgBouncerProps): void {
+    // The template's /etc/ssl/certs/pgbouncer.{key,crt}, generated as entrypoint.sh does without spec.tls.
+    const [key, certificate] = [join(this.folder, 'pgbouncer.key'), join(this.folder, 'pgbouncer.crt')];
+    const openssl = runClient(['openssl', 'req', '-nodes', '-new', '-x509', '-subj', '/CN=spilo.dummy.org', '-keyout', key, '-out', certificate]);
+    if (!openssl.ok) throw new Error(`openssl failed: ${openssl.stderr}`);
+    // The template's $PGHOST/$PGPORT (the master Service) and $PGUSER (the pooler role).
     const server = `host=${this.server.address} port=${this.server.port} auth_user=${POOLER_USER}`;
     const ini = [
       '[databases]',
@@ -84,18 +102,27 @@ export class PgBouncer {
       '',
       '[pgbouncer]',
       `pool_mode = ${props.mode}`,
-      `listen_addr = ${this.server.address}`,
       `listen_port = ${this.port}`,
-      'unix_socket_dir =', // no socket file left in /tmp
-      `logfile = ${join(this.folder, 'pgbouncer.log')}`,
+      `listen_addr = ${this.server.address}`, // the template's `*`, on the test network
       `admin_users = ${POOLER_USER}`,
+      `stats_users = ${(props.infrastructureRoles ?? []).join(',')}`,
       `auth_file = ${join(this.folder, 'userlist.txt')}`,
       `auth_query = SELECT * FROM ${POOLER_SCHEMA}.user_lookup($1)`,
       'auth_type = md5',
+      `logfile = ${join(this.folder, 'pgbouncer.log')}`,
+      `pidfile = ${join(this.folder, 'pgbouncer.pid')}`,
+      'unix_socket_dir =', // the image's default socket in /tmp; none here, so no file is left behind
       'server_tls_sslmode = require',
+      `server_tls_ca_file = ${certificate}`,
+      'server_tls_protocols = secure',
+      'client_tls_sslmode = require',
+      `client_tls_key_file = ${key}`,
+      `client_tls_cert_file = ${certificate}`,
+      'log_connections = 0',
+      'log_disconnections = 0',
       `default_pool_size = ${props.sizes.defaultPoolSize}`,
       `reserve_pool_size = ${props.sizes.reservePoolSize}`,
-      'max_client_conn = 10000',
+      'max_client_conn = 10000', // constants.ConnectionPoolerMaxClientConnections
       `max_db_connections = ${props.sizes.maxDbConnections}`,
       'idle_transaction_timeout = 600',
       'server_login_retry = 5',
@@ -105,7 +132,7 @@ export class PgBouncer {
     writeFileSync(join(this.folder, 'userlist.txt'), `"${POOLER_USER}" "${props.poolerPassword}"\n`, { mode: 0o600 });
     if (runningAsRoot) {
       const { uid, gid } = serverUserIds();
-      for (const path of [this.folder, join(this.folder, 'pgbouncer.ini'), join(this.folder, 'userlist.txt')]) chownSync(path, uid, gid);
+      for (const path of [this.folder, join(this.folder, 'pgbouncer.ini'), join(this.folder, 'userlist.txt'), key, certificate]) chownSync(path, uid, gid);
     }
   }
 
