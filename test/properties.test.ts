@@ -83,7 +83,9 @@ property('failure 2: Spilo and the logical backup reach every API address on its
       expect(opened(policy, api.endpointPort)).toEqual(expect.arrayContaining([...api.endpointCidrs]));
     }
     const rights = effectiveRights(objects, { namespace: cluster.namespace, name: 'postgres-pod' });
-    expect(rights.map((r) => [r.namespace, r.apiGroup, r.resource, r.resourceNames, r.verb])).toEqual([['default', '', 'endpoints', ['kubernetes'], 'get']]);
+    // Each right once: clusters sharing a namespace each bind the same read for the same ServiceAccount.
+    const distinct = [...new Set(rights.map((r) => JSON.stringify([r.namespace, r.apiGroup, r.resource, r.resourceNames, r.verb])))];
+    expect(distinct).toEqual([JSON.stringify(['default', '', 'endpoints', ['kubernetes'], 'get'])]);
   }
 });
 
@@ -124,8 +126,9 @@ function podsOf(env: ReturnType<typeof resolveEnvironment>): NetworkModel {
   }
   for (const namespace of namespaces) pod(namespace, 'unlabelled', { app: 'unlabelled' });
   for (const c of env.clusters) {
+    // The operator of this cluster: with the configured operator pod labels, else those of its manifests.
     namespaces.add(c.network.operatorNamespace);
-    pod(c.network.operatorNamespace, 'postgres-operator', { name: 'postgres-operator' });
+    pod(c.network.operatorNamespace, `postgres-operator-of-${c.name}`, { ...(c.network.operatorPodLabels ?? { name: 'postgres-operator' }) });
   }
   return {
     namespaces: [...namespaces].map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } })),
@@ -139,18 +142,20 @@ function podsOf(env: ReturnType<typeof resolveEnvironment>): NetworkModel {
 
 const hasLabels = (labels: Readonly<Record<string, string>>, wanted: Readonly<Record<string, string>>) => Object.entries(wanted).every(([k, v]) => labels[k] === v);
 
-property('isolation both ways: exactly the configured clients reach each pooler and primary on 5432 (and the operator namespace, failure 3); nobody else, no other port', (env) => {
+property('isolation both ways: exactly the configured clients reach each pooler and primary on 5432 (and the operator, failure 3); nobody else, no other port', (env) => {
   const objects = synthesized(env);
   const resolved = resolveEnvironment(env);
   const model = podsOf(resolved);
   const may = (from: ModelPod, to: string, port: number) => evaluateConnection(objects, model, `${from.namespace}/${from.name}`, to, port).allowed;
-  const outsiders = model.pods.filter((p) => !('cluster-name' in p.labels) && !('name' in p.labels));
+  const outsiders = model.pods.filter((p) => !('cluster-name' in p.labels) && !p.name.startsWith('postgres-operator-of-'));
   for (const c of resolved.clusters) {
     const { namespaces, podLabels } = c.network.clients;
     for (const from of outsiders) {
       const isClient = namespaces.includes(from.namespace) && hasLabels(from.labels, podLabels);
-      // The operator is admitted as its whole namespace (failure 3): a pod there reaches PostgreSQL and Patroni's API.
-      const inOperatorNamespace = from.namespace === c.network.operatorNamespace;
+      // Failure 3: without operator pod labels the operator is admitted as its whole namespace, so any pod there reaches
+      // PostgreSQL and Patroni's API; with them, only pods that carry them.
+      const operatorPods = c.network.operatorPodLabels;
+      const inOperatorNamespace = from.namespace === c.network.operatorNamespace && (operatorPods === undefined || hasLabels(from.labels, operatorPods));
       expect({ from: from.name, ns: from.namespace, to: `${c.name}-pooler`, allowed: may(from, `${c.namespace}/${c.name}-pooler-0`, 5432) }).toEqual({
         from: from.name,
         ns: from.namespace,
@@ -162,8 +167,8 @@ property('isolation both ways: exactly the configured clients reach each pooler 
       expect(may(from, `${c.namespace}/${c.name}-0`, 8008)).toBe(inOperatorNamespace);
       expect(may(from, `${c.namespace}/${c.name}-0`, 9187)).toBe(false);
     }
-    // Failure 3: the operator's namespace reaches PostgreSQL and Patroni's API.
-    const operator = model.pods.find((p) => p.namespace === c.network.operatorNamespace && p.name === 'postgres-operator')!;
+    // Failure 3: the operator reaches PostgreSQL and Patroni's API.
+    const operator = model.pods.find((p) => p.namespace === c.network.operatorNamespace && p.name === `postgres-operator-of-${c.name}`)!;
     expect(may(operator, `${c.namespace}/${c.name}-0`, 5432)).toBe(true);
     expect(may(operator, `${c.namespace}/${c.name}-1`, 8008)).toBe(true);
     // Egress: the cluster's pods never reach cloud metadata; the pooler never the API.

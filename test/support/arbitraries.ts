@@ -1,11 +1,12 @@
 /**
  * fast-check generators of valid configurations, for the property-based tests: environments of one to three clusters
  * with any number of instances, volume size, backup schedule, extra PostgreSQL parameters (over the tuned defaults),
- * TLS policy, client labels and namespaces, operator namespace and Kubernetes API addresses.
+ * TLS policy, client labels and namespaces, operator namespace and pod labels, and Kubernetes API addresses.
  */
 import fc from 'fast-check';
 import { DatabaseClusterConfig, SslPolicy } from '../../lib/model/cluster';
 import { EnvironmentConfig } from '../../lib/model/environment';
+import { OPERATOR_POD_LABELS } from '../../lib/model/operator';
 import { DEFAULT_PARAMETERS } from '../../lib/model/postgres-parameters';
 
 /** A DNS label: lowercase letters and digits, starting with a letter. */
@@ -57,8 +58,10 @@ const cluster = (teamId: string, suffix: string): fc.Arbitrary<DatabaseClusterCo
       tlsRequired: fc.boolean(),
       clients,
       operatorNamespace: fc.option(dnsLabel(16), { nil: undefined }),
+      /** The operator's pod labels, as its manifests or its Helm chart set them (lib/model/operator.ts), or none. */
+      operatorPodLabels: fc.option(fc.constantFrom<Record<string, string>>({ ...OPERATOR_POD_LABELS.manifests }, { ...OPERATOR_POD_LABELS.helm }), { nil: undefined }),
     })
-    .map(({ namespace, numberOfInstances, volumeSize, schedule, extra, tlsRequired, clients, operatorNamespace }) => ({
+    .map(({ namespace, numberOfInstances, volumeSize, schedule, extra, tlsRequired, clients, operatorNamespace, operatorPodLabels }) => ({
       name: `${teamId}-${suffix}`,
       namespace,
       teamId,
@@ -69,7 +72,7 @@ const cluster = (teamId: string, suffix: string): fc.Arbitrary<DatabaseClusterCo
       users: { [`${suffix}_app`]: [] },
       databases: { [suffix]: `${suffix}_app` },
       ...(tlsRequired ? { sslPolicy: SslPolicy.REQUIRED, tls: { issuer: { name: 'internal-ca' } } } : {}),
-      network: { ...(clients ? { clients } : {}), ...(operatorNamespace ? { operatorNamespace } : {}) },
+      network: { ...(clients ? { clients } : {}), ...(operatorNamespace ? { operatorNamespace } : {}), ...(operatorPodLabels ? { operatorPodLabels } : {}) },
     }));
 
 /** An environment of one to three clusters with distinct names, and its Kubernetes API addresses. */
