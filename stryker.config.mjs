@@ -10,7 +10,7 @@
 /** target -> the files it mutates and the unit tests that cover them. */
 export const TARGETS = {
   'network-evaluator': { mutate: ['lib/analysis/network-evaluator.ts'], tests: ['test/network-evaluator.test.ts'] },
-  'rbac-evaluator': { mutate: ['lib/analysis/rbac-evaluator.ts'], tests: ['test/rbac-evaluation.test.ts'] },
+  'rbac-evaluator': { mutate: ['lib/analysis/rbac-evaluator.ts'], tests: ['test/rbac-evaluator.test.ts', 'test/rbac-evaluation.test.ts'] },
   'pg-hba': { mutate: ['lib/constructs/pg-hba.ts'], tests: ['test/pg-hba.test.ts', 'test/seed-failures.test.ts'] },
   rbac: { mutate: ['lib/constructs/rbac.ts'], tests: ['test/rbac-evaluation.test.ts', 'test/seed-failures.test.ts'] },
   'network-constructs': {
