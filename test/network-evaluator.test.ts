@@ -184,6 +184,9 @@ describe('peers', () => {
     const out = (except: string[]) => policy('db-out', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except } }] }] });
     expect(allowed([out(['169.254.0.0/16'])], 'shop/db', 'internet', 443)).toBe(true);
     expect(allowed([out(['169.254.0.0/16'])], 'shop/db', 'metadata', 80)).toBe(false);
+    // Any one except entry excludes the address.
+    expect(allowed([out(['10.0.0.0/8', '169.254.0.0/16'])], 'shop/db', 'metadata', 80)).toBe(false);
+    expect(allowed([out(['10.0.0.0/8', '169.254.0.0/16'])], 'shop/db', 'internet', 443)).toBe(true);
   });
   test('ipBlock: an address outside the CIDR is denied', () => {
     const out = policy('db-out', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '52.0.0.0/8' } }] }] });
