@@ -51,6 +51,9 @@ describe('roles and bindings', () => {
       roleBinding({ kind: 'Role', name: 'r' }),
     ];
     expect(effectiveRights(objects, SA).map((r) => `${r.verb} ${r.resource} in ${r.namespace}`)).toEqual(['get pods in ns']);
+    // The other way round: a roleRef to the ClusterRole is not served by the Role of the same name.
+    const toClusterRole = [role([PODS_GET], 'r', 'ns'), clusterRole([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }], 'r'), roleBinding({ kind: 'ClusterRole', name: 'r' })];
+    expect(effectiveRights(toClusterRole, SA).map((r) => `${r.verb} ${r.resource} in ${r.namespace}`)).toEqual(['get secrets in ns']);
   });
   test('a RoleBinding to a Role of another namespace, or to a role that does not exist, grants nothing', () => {
     expect(effectiveRights([role([PODS_GET], 'r', 'elsewhere'), roleBinding({ kind: 'Role', name: 'r' })], SA)).toEqual([]);
