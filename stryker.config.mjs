@@ -48,6 +48,8 @@ export default {
     configFile: 'jest.config.js',
     // Only the unit tests that cover the target; everything else of jest.config.js (the swc transform) as in npm test.
     config: { testMatch: target.tests.map((test) => `<rootDir>/${test}`), reporters: ['default'] },
+    // The tests are chosen above; jest's --findRelatedTests misses those that reach a construct through the synth.
+    enableFindRelatedTests: false,
   },
   coverageAnalysis: 'perTest',
   mutate: target.mutate,
