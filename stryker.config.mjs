@@ -62,7 +62,8 @@ export default {
   reporters: ['clear-text', 'progress-append-only', 'json'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   clearTextReporter: { allowColor: false, reportTests: false },
-  ignorePatterns: ['.tools', 'dist', 'bench', 'reports', '.build'],
+  // dist/ stays: a test checks the GitOps paths exist.
+  ignorePatterns: ['.tools', 'bench', 'reports', '.build'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
