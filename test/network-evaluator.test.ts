@@ -20,7 +20,7 @@ const MODEL: NetworkModel = {
 
 const policy = (name: string, spec: object, namespace = 'shop') => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
 const ingressTo = (rules: object[], extra: object = {}) => policy('db-in', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: rules, ...extra });
-const allowed = (policies: object[], from: string, to: string, port: number | string, protocol?: 'TCP' | 'UDP') =>
+const allowed = (policies: readonly unknown[], from: string, to: string, port: number | string, protocol?: 'TCP' | 'UDP') =>
   evaluateConnection(policies, MODEL, from, to, port, protocol).allowed;
 
 describe('isolation', () => {
