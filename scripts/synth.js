@@ -149,7 +149,7 @@ function runBundle() {
   }
 }
 
-/** `error.stack` with every place in the bundle replaced by its place in the sources (`lib/validation.ts:86:43`). */
+/** `error.stack` with every place in the bundle replaced by its place in the sources (`lib/rules/cluster.ts:86:43`). */
 function sourceMappedStack(error) {
   const stack = error instanceof Error ? String(error.stack) : String(error);
   let map;

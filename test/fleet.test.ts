@@ -78,7 +78,7 @@ describe('a fleet of 6 clusters, two per namespace', () => {
     const rbac = objects.filter(inNamespace('default'));
     find(rbac, 'Role', `${cluster.name}-patroni-kubernetes-endpoints`);
     const binding = find(rbac, 'RoleBinding', `${cluster.name}-patroni-kubernetes-endpoints`);
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'postgres-pod', namespace: cluster.namespace }]);
+    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'postgres-pod', namespace: cluster.namespace }]);
   });
 
   test('no two objects share kind, namespace and name', () => {

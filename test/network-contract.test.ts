@@ -1,7 +1,7 @@
 /**
  * The flow contract, per environment: every allowed flow is open and every forbidden one closed, evaluated by the
  * NetworkPolicy evaluator on the synthesized policies and a realistic model of the pods. The tables are written
- * here by hand, independently of the flows lib/network-policies.ts builds the policies from, and so are the
+ * here by hand, independently of the flows lib/model/flows.ts declares (and the policies are built from), and so are the
  * addresses of each environment's Kubernetes API. Every verdict must hold under both readings of `ipBlock` that
  * CNIs implement (external addresses only, as Cilium; pod IPs too, as Calico). A second table states which
  * policies isolate each pod, which catches a policy selecting the wrong pods even where its rules add nothing new.

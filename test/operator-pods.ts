@@ -1,8 +1,8 @@
 /**
  * The pods that run for a database cluster, labelled as the Zalando operator labels them (operator defaults:
  * `cluster_labels: application:spilo`, `cluster_name_label: cluster-name`), plus an application client carrying
- * the cluster's client label. Spelled out here from the operator's behaviour, independently of lib/labels.ts, so
- * that tests of the selectors do not check lib/labels.ts against itself.
+ * the cluster's client label. Spelled out here from the operator's behaviour, independently of lib/model/operator.ts, so
+ * that tests of the selectors do not check lib/model/operator.ts against itself.
  */
 
 export interface LabelledPod {

@@ -98,7 +98,7 @@ describe.each(cases)('failure 2: %s', (_name, { environment, cluster, objects })
     const binding = find(objects, 'RoleBinding', name);
     expect(binding.metadata.namespace).toBe('default');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name });
-    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'postgres-pod', namespace: cluster.namespace }]);
+    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'postgres-pod', namespace: cluster.namespace }]);
   });
 });
 
@@ -107,7 +107,8 @@ describe.each(cases)('failure 2: %s', (_name, { environment, cluster, objects })
  * Seed failure 3: the operator, in namespace `postgres-operator`, manages the cluster through PostgreSQL (5432)
  * and Patroni's REST API (8008); the pods' ingress policy blocked it.
  */
-const OPERATOR_NAMESPACE_PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres-operator' } } };
+// Every pod of the namespace: cdk8s-plus-27 writes the empty pod selector (`{}`), which selects the same as none.
+const OPERATOR_NAMESPACE_PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres-operator' } }, podSelector: {} };
 
 describe.each(cases)('failure 3: %s', (_name, { cluster, objects }) => {
   const operatorRules = () =>

@@ -5,20 +5,23 @@
  * other namespaces and in `default`, the operator, Prometheus, CoreDNS, and external addresses: the API Service
  * address, an API server, a public object-storage address, the cloud metadata address and a private address.
  */
+import { defaultClientLabels } from '../model/cluster';
 import { parseIpv4Cidr } from '../model/cidr';
+import { resolveEnvironment } from '../model/configuration';
 import { EnvironmentConfig } from '../model/environment';
+import { clusterPeers } from '../model/flows';
+import { CONTAINER_PORTS, NAMESPACE_NAME_LABEL, operatorObjectNames, operatorPodLabels } from '../model/operator';
 import { ModelContainerPort, ModelPod, NetworkModel } from './network-model';
 
 /** The first address of an IPv4 CIDR (`10.43.0.1/32` -> `10.43.0.1`; `172.16.0.0/12` -> `172.16.0.1`). */
-function addressIn(cidr: string): string {
+export function addressIn(cidr: string): string {
   const parsed = parseIpv4Cidr(cidr)!;
   const address = parsed.prefix === 32 ? parsed.address : parsed.address + 1;
   return [24, 16, 8, 0].map((shift) => (address >>> shift) & 255).join('.');
 }
 
-const SPILO_PORTS: ModelContainerPort[] = [{ name: 'postgresql', port: 5432 }, { name: 'patroni', port: 8008 }, { name: 'metrics', port: 9187 }];
-const POOLER_PORTS: ModelContainerPort[] = [{ name: 'postgresql', port: 5432 }];
-const DNS_PORTS: ModelContainerPort[] = [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53 }];
+/** Pods of no cluster, in namespaces no cluster names: what must stay outside. */
+export const OUTSIDE = { namespace: 'other-app', unlabelledPod: 'unlabelled-app' } as const;
 
 /** Names of the model's external addresses. */
 export const EXTERNAL = {
@@ -31,7 +34,7 @@ export const EXTERNAL = {
 
 /** Where the model's external addresses are, when a test states them by hand instead of deriving them. */
 export interface EnvironmentModelOptions {
-  /** @default '52.216.0.10' (a public S3 address) */
+  /** @default PUBLIC_OBJECT_STORAGE_IP (a public S3 address) */
   readonly objectStorageIp?: string;
   /** The `kubernetes` Service address. @default - the first address of the environment's `kubernetesApi.serviceCidrs` */
   readonly apiServiceIp?: string;
@@ -39,42 +42,63 @@ export interface EnvironmentModelOptions {
   readonly apiServerIp?: string;
 }
 
-/** Builds the model of an environment. Pods are named `<namespace>/<name>` as the evaluator expects. */
-export function environmentModel(environment: EnvironmentConfig, options: EnvironmentModelOptions = {}): NetworkModel {
+/** The names of the model's pods that are not a cluster's own. */
+export const MODEL_POD = { client: (clusterName: string) => `${clusterName}-client`, operator: 'postgres-operator', prometheus: 'prometheus', dns: 'coredns' } as const;
+
+/**
+ * Builds the model of an environment: each cluster's pods labelled as the operator labels them, and everything its
+ * flows name (lib/model/flows.ts) placed as configured: the clients with the configured labels in each configured
+ * namespace (and, as a probe, a pod with the default client label in the cluster's namespace when that namespace is
+ * not a client namespace), the operator, Prometheus and cluster DNS. Pods are named `<namespace>/<name>` as the
+ * evaluator expects.
+ */
+export function environmentModel(config: EnvironmentConfig, options: EnvironmentModelOptions = {}): NetworkModel {
+  const environment = resolveEnvironment(config);
   let ip = 10;
   const pods: ModelPod[] = [];
-  const pod = (namespace: string, name: string, labels: Record<string, string>, ports?: ModelContainerPort[]) =>
+  const pod = (namespace: string, name: string, labels: Readonly<Record<string, string>>, ports?: readonly ModelContainerPort[]) => {
+    if (pods.some((p) => p.namespace === namespace && p.name === name)) return;
     pods.push({ namespace, name, labels, ports, ip: `10.42.${Math.floor(ip / 250)}.${(ip++ % 250) + 1}` });
+  };
+  const api = environment.kubernetesApi;
+  const peers = environment.clusters.map((cluster) => ({ cluster, peers: clusterPeers(cluster, api) }));
 
-  const namespaces = new Set(['default', 'postgres-operator', 'monitoring', 'kube-system', 'other-app']);
-  for (const cluster of environment.clusters) {
+  const namespaces = new Set(['default', 'kube-system', OUTSIDE.namespace]);
+  for (const { peers: p } of peers) for (const namespace of [...p.operator.namespaces, ...p.prometheus.namespaces, ...p.dns.namespaces]) namespaces.add(namespace);
+  for (const { cluster, peers: p } of peers) {
     const { name, namespace, teamId } = cluster;
+    const names = operatorObjectNames(name);
+    const labels = operatorPodLabels(name, teamId);
     namespaces.add(namespace);
-    pod(namespace, `${name}-0`, { application: 'spilo', 'cluster-name': name, 'spilo-role': 'master', team: teamId }, SPILO_PORTS);
-    pod(namespace, `${name}-1`, { application: 'spilo', 'cluster-name': name, 'spilo-role': 'replica', team: teamId }, SPILO_PORTS);
-    pod(namespace, `${name}-pooler-0`, { application: 'db-connection-pooler', 'connection-pooler': `${name}-pooler`, 'cluster-name': name, 'spilo-role': 'master' }, POOLER_PORTS);
-    pod(namespace, `logical-backup-${name}-0`, { application: 'spilo-logical-backup', 'cluster-name': name });
-    pod(namespace, `${name}-client`, { app: 'shop', [`${name}-client`]: 'true' });
-    for (const clientNamespace of cluster.network?.clients?.namespaces ?? []) {
+    pod(namespace, names.spiloPod(0), labels.spiloPrimary, CONTAINER_PORTS.spilo);
+    pod(namespace, names.spiloPod(1), labels.spiloReplica, CONTAINER_PORTS.spilo);
+    pod(namespace, names.poolerPod(0), labels.pooler, CONTAINER_PORTS.pooler);
+    pod(namespace, names.logicalBackupPod(0), labels.logicalBackup);
+    if (!p.clients.namespaces.includes(namespace)) pod(namespace, MODEL_POD.client(name), { app: 'shop', ...defaultClientLabels(name) });
+    for (const clientNamespace of p.clients.namespaces) {
       namespaces.add(clientNamespace);
-      pod(clientNamespace, `${name}-client`, { app: 'shop', ...cluster.network!.clients!.podLabels });
+      pod(clientNamespace, MODEL_POD.client(name), { app: 'shop', ...p.clients.labels });
     }
   }
-  for (const namespace of [...namespaces]) pod(namespace, 'unlabelled-app', { app: 'unlabelled' });
-  pod('postgres-operator', 'postgres-operator', { name: 'postgres-operator' });
-  pod('monitoring', 'prometheus', { 'app.kubernetes.io/name': 'prometheus' });
-  pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, DNS_PORTS);
+  for (const namespace of [...namespaces]) pod(namespace, OUTSIDE.unlabelledPod, { app: 'unlabelled' });
+  for (const { peers: p } of peers) {
+    for (const namespace of p.operator.namespaces) pod(namespace, MODEL_POD.operator, { name: 'postgres-operator' });
+    for (const namespace of p.prometheus.namespaces) pod(namespace, MODEL_POD.prometheus, p.prometheus.labels);
+    for (const namespace of p.dns.namespaces) pod(namespace, MODEL_POD.dns, p.dns.labels, CONTAINER_PORTS.dns);
+  }
 
-  const api = environment.kubernetesApi;
   return {
-    namespaces: [...namespaces].sort().map((name) => ({ name, labels: { 'kubernetes.io/metadata.name': name } })),
+    namespaces: [...namespaces].sort().map((name) => ({ name, labels: { [NAMESPACE_NAME_LABEL]: name } })),
     pods,
     externals: [
       { name: EXTERNAL.apiService, ip: options.apiServiceIp ?? addressIn(api.serviceCidrs[0]) },
       { name: EXTERNAL.apiServer, ip: options.apiServerIp ?? addressIn(api.endpointCidrs[0]) },
-      { name: EXTERNAL.objectStorage, ip: options.objectStorageIp ?? '52.216.0.10' },
+      { name: EXTERNAL.objectStorage, ip: options.objectStorageIp ?? PUBLIC_OBJECT_STORAGE_IP },
       { name: EXTERNAL.metadata, ip: '169.254.169.254' },
       { name: EXTERNAL.privateAddress, ip: '10.0.5.5' },
     ],
   };
 }
+
+/** A public S3 address: "the internet" where object storage is not narrowed to known addresses. */
+export const PUBLIC_OBJECT_STORAGE_IP = '52.216.0.10';

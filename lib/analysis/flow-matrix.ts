@@ -3,8 +3,11 @@
  * NetworkPolicies on the environment's model. Printed by `npm run flows` and written to docs/network.md (with a
  * Mermaid diagram) by `npm run synth`, so that a reviewer sees a policy change as a changed table and picture.
  */
+import { resolveEnvironment } from '../model/configuration';
 import { EnvironmentConfig } from '../model/environment';
-import { EXTERNAL, environmentModel } from './environment-model';
+import { clusterPeers } from '../model/flows';
+import { DNS_PORT, EXPORTER_PORT, operatorObjectNames, PATRONI_API_PORT, POSTGRES_PORT } from '../model/operator';
+import { addressIn, EXTERNAL, environmentModel, MODEL_POD, OUTSIDE } from './environment-model';
 import { evaluateConnection } from './network-evaluator';
 
 interface Column {
@@ -26,35 +29,51 @@ export interface Matrix {
   readonly allowed: readonly (readonly (boolean | null)[])[];
 }
 
-/** The matrix of every cluster of `environment`, from its synthesized objects. */
-export function connectivityMatrices(environment: EnvironmentConfig, objects: readonly unknown[]): Matrix[] {
-  const model = environmentModel(environment);
-  return environment.clusters.map(({ name, namespace }) => {
+/**
+ * The matrix of every cluster of `environment`, from its synthesized objects. Sources and destinations are placed as
+ * the cluster's configuration places them (client namespaces and labels, the operator's namespace, Prometheus, DNS,
+ * the Kubernetes API and object storage with their ports), so the matrix shows what this configuration allows.
+ */
+export function connectivityMatrices(config: EnvironmentConfig, objects: readonly unknown[]): Matrix[] {
+  const environment = resolveEnvironment(config);
+  const api = environment.kubernetesApi;
+  // Object storage narrowed to known addresses (a WAL-G endpoint): the model puts it at the first of them.
+  const storage = environment.clusters[0]?.network.objectStorage;
+  const narrowedStorage = storage !== undefined && !storage.cidrs.includes('0.0.0.0/0') && storage.cidrs.length > 0;
+  const model = environmentModel(config, narrowedStorage ? { objectStorageIp: addressIn(storage.cidrs[0]) } : {});
+  return environment.clusters.map((cluster) => {
+    const { name, namespace } = cluster;
+    const peers = clusterPeers(cluster, api);
+    const names = operatorObjectNames(name);
     const at = (pod: string) => `${namespace}/${pod}`;
+    const [clientNamespace] = peers.clients.namespaces;
     const sources = [
-      { label: 'client (labelled)', node: 'client', from: at(`${name}-client`), ofCluster: false },
-      { label: 'pod without the label', node: 'unlabelled', from: at('unlabelled-app'), ofCluster: false },
-      { label: 'other namespace', node: 'otherns', from: 'other-app/unlabelled-app', ofCluster: false },
-      { label: 'namespace default', node: 'defaultns', from: 'default/unlabelled-app', ofCluster: false },
-      { label: 'postgres-operator', node: 'operator', from: 'postgres-operator/postgres-operator', ofCluster: false },
-      { label: 'Prometheus', node: 'prometheus', from: 'monitoring/prometheus', ofCluster: false },
-      { label: 'Spilo primary', node: 'primary', from: at(`${name}-0`), ofCluster: true },
-      { label: 'Spilo replica', node: 'replica', from: at(`${name}-1`), ofCluster: true },
-      { label: 'pooler', node: 'pooler', from: at(`${name}-pooler-0`), ofCluster: true },
-      { label: 'logical backup', node: 'backup', from: at(`logical-backup-${name}-0`), ofCluster: true },
+      { label: 'client (labelled)', node: 'client', from: `${clientNamespace ?? namespace}/${MODEL_POD.client(name)}`, ofCluster: false },
+      { label: 'pod without the label', node: 'unlabelled', from: at(OUTSIDE.unlabelledPod), ofCluster: false },
+      { label: 'other namespace', node: 'otherns', from: `${OUTSIDE.namespace}/${OUTSIDE.unlabelledPod}`, ofCluster: false },
+      { label: 'namespace default', node: 'defaultns', from: `default/${OUTSIDE.unlabelledPod}`, ofCluster: false },
+      { label: 'postgres-operator', node: 'operator', from: `${peers.operator.namespaces[0]}/${MODEL_POD.operator}`, ofCluster: false },
+      { label: 'Prometheus', node: 'prometheus', from: `${peers.prometheus.namespaces[0]}/${MODEL_POD.prometheus}`, ofCluster: false },
+      { label: 'Spilo primary', node: 'primary', from: at(names.spiloPod(0)), ofCluster: true },
+      { label: 'Spilo replica', node: 'replica', from: at(names.spiloPod(1)), ofCluster: true },
+      { label: 'pooler', node: 'pooler', from: at(names.poolerPod(0)), ofCluster: true },
+      { label: 'logical backup', node: 'backup', from: at(names.logicalBackupPod(0)), ofCluster: true },
     ];
+    const dns = `${peers.dns.namespaces[0]}/${MODEL_POD.dns}`;
+    const storagePort = cluster.network.objectStorage.port;
     const columns: Column[] = [
-      { label: 'primary 5432', node: 'primary', to: at(`${name}-0`), port: 5432, protocol: 'TCP', ofCluster: true },
-      { label: 'primary 8008', node: 'primary', to: at(`${name}-0`), port: 8008, protocol: 'TCP', ofCluster: true },
-      { label: 'primary 9187', node: 'primary', to: at(`${name}-0`), port: 9187, protocol: 'TCP', ofCluster: true },
-      { label: 'replica 5432', node: 'replica', to: at(`${name}-1`), port: 5432, protocol: 'TCP', ofCluster: true },
-      { label: 'replica 8008', node: 'replica', to: at(`${name}-1`), port: 8008, protocol: 'TCP', ofCluster: true },
-      { label: 'pooler 5432', node: 'pooler', to: at(`${name}-pooler-0`), port: 5432, protocol: 'TCP', ofCluster: true },
-      { label: 'DNS 53/UDP', node: 'dns', to: 'kube-system/coredns', port: 53, protocol: 'UDP', ofCluster: false },
-      { label: 'DNS 53/TCP', node: 'dns', to: 'kube-system/coredns', port: 53, protocol: 'TCP', ofCluster: false },
-      { label: 'API Service 443', node: 'apiservice', to: EXTERNAL.apiService, port: 443, protocol: 'TCP', ofCluster: false },
-      { label: 'API servers 6443', node: 'apiservers', to: EXTERNAL.apiServer, port: 6443, protocol: 'TCP', ofCluster: false },
-      { label: 'object storage 443', node: 'storage', to: EXTERNAL.objectStorage, port: 443, protocol: 'TCP', ofCluster: false },
+      { label: `primary ${POSTGRES_PORT}`, node: 'primary', to: at(names.spiloPod(0)), port: POSTGRES_PORT, protocol: 'TCP', ofCluster: true },
+      { label: `primary ${PATRONI_API_PORT}`, node: 'primary', to: at(names.spiloPod(0)), port: PATRONI_API_PORT, protocol: 'TCP', ofCluster: true },
+      { label: `primary ${EXPORTER_PORT}`, node: 'primary', to: at(names.spiloPod(0)), port: EXPORTER_PORT, protocol: 'TCP', ofCluster: true },
+      { label: `replica ${POSTGRES_PORT}`, node: 'replica', to: at(names.spiloPod(1)), port: POSTGRES_PORT, protocol: 'TCP', ofCluster: true },
+      { label: `replica ${PATRONI_API_PORT}`, node: 'replica', to: at(names.spiloPod(1)), port: PATRONI_API_PORT, protocol: 'TCP', ofCluster: true },
+      { label: `pooler ${POSTGRES_PORT}`, node: 'pooler', to: at(names.poolerPod(0)), port: POSTGRES_PORT, protocol: 'TCP', ofCluster: true },
+      { label: `DNS ${DNS_PORT}/UDP`, node: 'dns', to: dns, port: DNS_PORT, protocol: 'UDP', ofCluster: false },
+      { label: `DNS ${DNS_PORT}/TCP`, node: 'dns', to: dns, port: DNS_PORT, protocol: 'TCP', ofCluster: false },
+      { label: `API Service ${api.servicePort}`, node: 'apiservice', to: EXTERNAL.apiService, port: api.servicePort, protocol: 'TCP', ofCluster: false },
+      { label: `API servers ${api.endpointPort}`, node: 'apiservers', to: EXTERNAL.apiServer, port: api.endpointPort, protocol: 'TCP', ofCluster: false },
+      { label: `object storage ${storagePort}`, node: 'storage', to: EXTERNAL.objectStorage, port: storagePort, protocol: 'TCP', ofCluster: false },
+      // Probes of what must stay closed: plain HTTP to the internet, and the cloud metadata service.
       { label: 'internet 80', node: 'storage', to: EXTERNAL.objectStorage, port: 80, protocol: 'TCP', ofCluster: false },
       { label: 'metadata 169.254.169.254', node: 'metadata', to: EXTERNAL.metadata, port: 80, protocol: 'TCP', ofCluster: false },
     ];

@@ -38,7 +38,7 @@ function s3AccessEnv(settings: ResolvedWalBackup): PostgresqlSpecEnv[] {
   if (settings.region !== undefined) env.push({ name: 'AWS_REGION', value: settings.region });
   if (settings.endpoint !== undefined) {
     env.push({ name: 'AWS_ENDPOINT', value: settings.endpoint });
-    const pathStyle = settings.forcePathStyle ?? true;
+    const pathStyle = settings.forcePathStyle === true; // resolved: true unless set to false, with an endpoint
     env.push({ name: 'AWS_S3_FORCE_PATH_STYLE', value: String(pathStyle) });
     // Spilo derives WALE_S3_ENDPOINT as `<scheme>+path://` from AWS_ENDPOINT and then forces path style whatever
     // AWS_S3_FORCE_PATH_STYLE says; naming the virtual-host convention is the only way to turn it off.

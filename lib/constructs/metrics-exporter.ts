@@ -1,9 +1,9 @@
 import { ApiObject, Yaml } from 'cdk8s';
-import * as k8s from '../../imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../../imports/postgresql-acid.zalan.do';
 import { ResolvedCluster } from '../model/cluster';
-import { ClusterPodLabels, EXPORTER_PORT, operatorObjectNames, POSTGRES_PORT } from '../model/operator';
+import { ClusterPodLabels, EXPORTER_PORT, managedObjectNames, operatorObjectNames, POSTGRES_PORT } from '../model/operator';
 import { validateImage } from '../rules/exporter';
 import { EXPORTER_QUERIES } from './exporter-queries';
 
@@ -46,9 +46,10 @@ export class MetricsExporter extends Construct {
     const pods = new ClusterPodLabels(props.clusterName);
     const { image, resources } = props.settings;
     const credentials = operatorObjectNames(props.clusterName).superuserSecret;
+    const names = managedObjectNames(props.clusterName);
 
     this.queriesConfigMap = new k8s.KubeConfigMap(this, 'Queries', {
-      metadata: { name: `${props.clusterName}-exporter-queries`, namespace: props.namespace },
+      metadata: { name: names.exporterQueries, namespace: props.namespace },
       data: { [QUERIES_FILE]: exporterQueriesYaml() },
     });
 
@@ -79,7 +80,7 @@ export class MetricsExporter extends Construct {
 
     this.service = new k8s.KubeService(this, 'Service', {
       // Not labelled with the operator's `application: spilo` labels: the operator treats objects carrying them as its own.
-      metadata: { name: `${props.clusterName}-metrics`, namespace: props.namespace, labels: metricsServiceLabels(props.clusterName) },
+      metadata: { name: names.metricsService, namespace: props.namespace, labels: metricsServiceLabels(props.clusterName) },
       spec: {
         type: 'ClusterIP',
         selector: pods.spilo,

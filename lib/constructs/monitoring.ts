@@ -1,9 +1,9 @@
-import * as k8s from '../../imports/k8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { ResolvedMonitoring } from '../model/monitoring';
-import { Labels } from '../model/operator';
+import { Labels, managedObjectNames } from '../model/operator';
 import { clusterAlertGroups, RuleGroup } from './alerts';
 import { grafanaDashboard } from './dashboard';
 
@@ -63,7 +63,7 @@ export class ClusterMonitoring extends Construct {
 
     this.dashboard = new k8s.KubeConfigMap(this, 'Dashboard', {
       metadata: {
-        name: `${props.clusterName}-dashboard`,
+        name: managedObjectNames(props.clusterName).dashboard,
         namespace: props.namespace,
         labels: { ...settings.grafanaDashboardLabels },
       },

@@ -1,6 +1,6 @@
-import * as k8s from '../../imports/k8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { POD_SERVICE_ACCOUNT } from '../model/operator';
+import { managedObjectNames, POD_SERVICE_ACCOUNT } from '../model/operator';
 
 export interface PatroniApiEndpointsAccessProps {
   /** Prefix of the objects' names: the cluster's name. */
@@ -17,20 +17,16 @@ export interface PatroniApiEndpointsAccessProps {
  * cluster namespace's `postgres-pod` ServiceAccount. Nothing cluster-wide, no wildcard, no list or watch.
  */
 export class PatroniApiEndpointsAccess extends Construct {
-  public readonly role: k8s.KubeRole;
-  public readonly roleBinding: k8s.KubeRoleBinding;
+  public readonly role: kplus.Role;
+  public readonly roleBinding: kplus.RoleBinding;
 
   constructor(scope: Construct, id: string, props: PatroniApiEndpointsAccessProps) {
     super(scope, id);
-    const name = `${props.clusterName}-patroni-kubernetes-endpoints`;
-    this.role = new k8s.KubeRole(this, 'Role', {
-      metadata: { name, namespace: 'default' },
-      rules: [{ apiGroups: [''], resources: ['endpoints'], resourceNames: ['kubernetes'], verbs: ['get'] }],
-    });
-    this.roleBinding = new k8s.KubeRoleBinding(this, 'Binding', {
-      metadata: { name, namespace: 'default' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name: POD_SERVICE_ACCOUNT, namespace: props.namespace }],
-    });
+    const name = managedObjectNames(props.clusterName).patroniEndpointsAccess;
+    const metadata = { name, namespace: 'default' };
+    this.role = new kplus.Role(this, 'Role', { metadata });
+    this.role.allow(['get'], { apiGroup: '', resourceType: 'endpoints', resourceName: 'kubernetes' });
+    this.roleBinding = new kplus.RoleBinding(this, 'Binding', { metadata, role: this.role });
+    this.roleBinding.addSubjects(kplus.ServiceAccount.fromServiceAccountName(this, 'PodServiceAccount', POD_SERVICE_ACCOUNT, { namespaceName: props.namespace }));
   }
 }

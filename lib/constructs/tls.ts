@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certmanager-cert-manager.io';
 import { PostgresqlSpecTls } from '../../imports/postgresql-acid.zalan.do';
 import { ResolvedCluster } from '../model/cluster';
-import { clientServiceNames } from '../model/operator';
+import { clientServiceNames, managedObjectNames } from '../model/operator';
 
 export interface ClusterCertificateProps {
   readonly clusterName: string;
@@ -25,7 +25,7 @@ export class ClusterCertificate extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterCertificateProps) {
     super(scope, id);
-    const secretName = `${props.clusterName}-tls`;
+    const secretName = managedObjectNames(props.clusterName).tlsSecret;
     const services = clientServiceNames(props.clusterName);
     this.certificate = new Certificate(this, 'Resource', {
       metadata: { name: secretName, namespace: props.namespace },

@@ -65,6 +65,9 @@ export function walArchivePath(bucket: string, clusterName: string): string {
   return `s3://${bucket}/spilo/${clusterName}/wal`;
 }
 
+/** The port of object storage over https: AWS S3's, and that of an `https://` endpoint without a port. */
+export const HTTPS_PORT = 443;
+
 /** The object storage endpoint as NetworkPolicies see it. */
 export interface ObjectStorageEndpoint {
   /** `undefined`: not known (AWS S3), the default "internet" block applies. */
@@ -75,7 +78,7 @@ export interface ObjectStorageEndpoint {
 /** Port and addresses of the configured endpoint (see `WalBackupSettings.endpoint` and `endpointCidrs`). */
 export function objectStorageEndpoint(settings: WalBackupSettings): ObjectStorageEndpoint {
   const url = settings.endpoint === undefined ? undefined : parseEndpoint(settings.endpoint);
-  const port = url === undefined ? 443 : Number(url.port || (url.protocol === 'http:' ? 80 : 443));
+  const port = url === undefined ? HTTPS_PORT : Number(url.port || (url.protocol === 'http:' ? 80 : HTTPS_PORT));
   const literal = url !== undefined && parseIpv4Cidr(`${url.hostname}/32`) !== undefined ? [`${url.hostname}/32`] : undefined;
   return { cidrs: settings.endpointCidrs ?? literal, port };
 }

@@ -7,7 +7,7 @@
  * enums, unknown fields); the rules in lib/rules/ check values.
  */
 import * as z from 'zod';
-import { CloneSettingsSchema, objectStorageEndpoint, WalBackupSettingsSchema } from './backup';
+import { CloneSettingsSchema, HTTPS_PORT, objectStorageEndpoint, WalBackupSettingsSchema } from './backup';
 import { MonitoringSettingsSchema } from './monitoring';
 import { DEFAULT_PARAMETERS } from './postgres-parameters';
 import { code, expected } from './shape';
@@ -172,7 +172,7 @@ export const NetworkSettingsSchema = z.strictObject({
       /** Addresses inside `cidrs` that are not object storage. @default - none */
       except: stringList('a list of IPv4 CIDRs', '"10.0.0.0/8"').default([]),
       /** @default 443 */
-      port: number(443).default(443),
+      port: number(HTTPS_PORT).default(HTTPS_PORT),
     })
     .optional(),
 });
@@ -240,21 +240,32 @@ const ClusterShape = z.strictObject({
   exporter: ExporterSettingsSchema.prefault({}),
 });
 
+/** The label application pods carry to be let in, unless `network.clients` says otherwise: `<cluster>-client: "true"`. */
+export function defaultClientLabels(clusterName: string): Record<string, string> {
+  return { [`${clusterName}-client`]: 'true' };
+}
+
 /** The defaults that depend on other fields of the cluster: its clients' label, and its object storage. */
 function withDependentDefaults(cluster: z.output<typeof ClusterShape>) {
   const { clients, objectStorage, ...network } = cluster.network;
   const endpoint = cluster.walBackup && objectStorageEndpoint(cluster.walBackup);
+  const walBackup = cluster.walBackup && {
+    ...cluster.walBackup,
+    // Most S3-compatible stores need path-style addressing; AWS S3 is left to the SDK's choice.
+    forcePathStyle: cluster.walBackup.forcePathStyle ?? (cluster.walBackup.endpoint !== undefined ? true : undefined),
+  };
   return {
     ...cluster,
+    walBackup,
     network: {
       ...network,
-      clients: clients ?? { namespaces: [cluster.namespace], podLabels: { [`${cluster.name}-client`]: 'true' } },
+      clients: clients ?? { namespaces: [cluster.namespace], podLabels: defaultClientLabels(cluster.name) },
       objectStorage: {
         ...(objectStorage ??
           (endpoint?.cidrs
             ? // With WAL-G to a known endpoint, object storage is exactly that endpoint: its addresses, its port.
               { cidrs: endpoint.cidrs, except: [], port: endpoint.port }
-            : { cidrs: ['0.0.0.0/0'], except: NON_PUBLIC_IPV4_RANGES, port: 443 })),
+            : { cidrs: ['0.0.0.0/0'], except: NON_PUBLIC_IPV4_RANGES, port: HTTPS_PORT })),
         /** The configuration field `cidrs` came from, named in messages. */
         cidrsField: objectStorage === undefined && endpoint?.cidrs ? 'walBackup.endpointCidrs' : 'network.objectStorage.cidrs',
       },

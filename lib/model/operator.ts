@@ -59,6 +59,37 @@ export class ClusterPodLabels {
 }
 
 /**
+ * The labels the operator puts on each pod kind it runs (operator defaults `cluster_labels: application:spilo`,
+ * `cluster_name_label: cluster-name`, `pod_role_label: spilo-role`; Spilo pods also carry `team`). The pooler's pods
+ * carry `cluster-name` and `spilo-role: master` too, which is why the selectors above pin the kind with `application`.
+ * For the analysis, which evaluates the policies on pods labelled like the real ones.
+ */
+export function operatorPodLabels(clusterName: string, teamId: string) {
+  const selectors = new ClusterPodLabels(clusterName);
+  const spilo = (role: 'master' | 'replica'): Labels => ({ ...selectors.spilo, 'spilo-role': role, team: teamId });
+  return {
+    spiloPrimary: spilo('master'),
+    spiloReplica: spilo('replica'),
+    pooler: { ...selectors.pooler, [CLUSTER_NAME_LABEL]: clusterName, 'spilo-role': 'master' } as Labels,
+    logicalBackup: selectors.logicalBackup,
+  } as const;
+}
+
+/** The named container ports of each pod kind (named ports in policies resolve against these). */
+export const CONTAINER_PORTS = {
+  spilo: [
+    { name: 'postgresql', port: POSTGRES_PORT },
+    { name: 'patroni', port: PATRONI_API_PORT },
+    { name: 'metrics', port: EXPORTER_PORT },
+  ],
+  pooler: [{ name: 'postgresql', port: POSTGRES_PORT }],
+  dns: [
+    { name: 'dns', port: DNS_PORT, protocol: 'UDP' as const },
+    { name: 'dns-tcp', port: DNS_PORT },
+  ],
+} as const;
+
+/**
  * The names of what the operator creates for cluster `name` (operator defaults, v1.x/v2.0): renaming one deletes and
  * recreates it, so they are spelled here only.
  */
@@ -77,6 +108,10 @@ export function operatorObjectNames(name: string) {
     logicalBackupCronJob: `logical-backup-${name}`,
     /** The Secret holding the superuser's credentials. */
     superuserSecret: `postgres.${name}.credentials.postgresql.acid.zalan.do`,
+    /** A pooler pod (its Deployment's pods are `<cluster>-pooler-<hash>`). */
+    poolerPod: (suffix: number | string) => `${name}-pooler-${suffix}`,
+    /** A pod of the logical backup CronJob's jobs. */
+    logicalBackupPod: (suffix: number | string) => `logical-backup-${name}-${suffix}`,
     /** Spilo pod `ordinal` of the StatefulSet. */
     spiloPod: (ordinal: number | string) => `${name}-${ordinal}`,
     /** The data volume (PVC) of Spilo pod `ordinal`. */
@@ -96,4 +131,23 @@ export function managedObjectLabels(clusterName: string): Labels {
     'app.kubernetes.io/part-of': clusterName,
     'app.kubernetes.io/managed-by': 'cdk8s',
   };
+}
+
+/**
+ * The names of the objects this project synthesizes for cluster `name`, beside the operator's: each spelled here only
+ * (renaming one deletes and recreates it), and each a DNS label of at most 63 characters (see lib/rules/cluster.ts).
+ */
+export function managedObjectNames(name: string) {
+  return {
+    /** The exporter's Service, the longest: it bounds the cluster name's length. */
+    metricsService: `${name}-metrics`,
+    exporterQueries: `${name}-exporter-queries`,
+    dashboard: `${name}-dashboard`,
+    /** The cert-manager Certificate and the Secret it writes. */
+    tlsSecret: `${name}-tls`,
+    /** The Role and RoleBinding in `default` that let Patroni read the `kubernetes` Endpoints. */
+    patroniEndpointsAccess: `${name}-patroni-kubernetes-endpoints`,
+    /** The NetworkPolicy of a pod kind (`spilo`, `pooler`, `logical-backup`) or `default-deny`. */
+    networkPolicy: (suffix: string) => `${name}-${suffix}`,
+  } as const;
 }

@@ -7,6 +7,7 @@
  * (../shared/crds/acid.zalan.do_postgresqls.*.yaml), so a value refused here would be refused by the API server.
  */
 import { ContainerResources, DEFAULT_PATRONI, ResolvedCluster } from '../model/cluster';
+import { managedObjectNames, operatorObjectNames } from '../model/operator';
 import { q } from './text';
 
 /** `spec.postgresql.version` enum accepted by both operator releases (v1.15.1: 13-17, v2.0.1: 14-18). */
@@ -44,13 +45,13 @@ const DNS_LABEL_MAX_LENGTH = 63;
  * `clusterNameMaxLength = serviceNameMaxLength - len("-repl")` = 63 - 5, checked by `extractClusterName` (util.go)
  * when it reads a `postgresql` object; a longer name leaves the cluster in status Invalid.
  */
-export const OPERATOR_CLUSTER_NAME_MAX_LENGTH = DNS_LABEL_MAX_LENGTH - '-repl'.length;
+export const OPERATOR_CLUSTER_NAME_MAX_LENGTH = DNS_LABEL_MAX_LENGTH - operatorObjectNames('').replicas.length;
 /**
  * The longest suffix this app appends to the cluster name for a name limited to 63 characters: the exporter's
- * Service `<cluster>-metrics` (lib/metrics-exporter.ts). The others are shorter: `-pooler` (the operator's Service and
+ * Service `<cluster>-metrics` (lib/constructs/metrics-exporter.ts). The others are shorter: `-pooler` (the operator's Service and
  * our pod label value), `-client` (the clients' label key), `-config` and `-repl` (the operator's Services).
  */
-const LONGEST_DNS_LABEL_SUFFIX = '-metrics';
+const LONGEST_DNS_LABEL_SUFFIX = managedObjectNames('').metricsService;
 /** Cluster names longer than this are refused: 55, from the exporter's Service; the operator alone would allow 58. */
 export const CLUSTER_NAME_MAX_LENGTH = Math.min(OPERATOR_CLUSTER_NAME_MAX_LENGTH, DNS_LABEL_MAX_LENGTH - LONGEST_DNS_LABEL_SUFFIX.length);
 /** The operator's `serviceNameRegexString` (const.go): a DNS-1035 label. */
