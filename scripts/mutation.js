@@ -1,7 +1,7 @@
-// `npm run mutation [target ...] [-- stryker options]`: mutation testing (Stryker, jest runner) of the targets of
+// `npm run mutation [target ...] [stryker options]`: mutation testing (Stryker, jest runner) of the targets of
 // stryker.config.mjs, all by default, one Stryker run per target, then the score of every mutated file.
 // Incremental: results are kept in reports/mutation/ (not committed), so a second run re-tests only what changed.
-// Example: `npm run mutation network-evaluator -- --concurrency 1`.
+// Example: `npm run mutation -- network-evaluator --concurrency 1` (the targets first, then Stryker's options).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { existsSync, readFileSync } = require('node:fs');
@@ -11,9 +11,10 @@ const ROOT = join(__dirname, '..');
 
 async function main() {
   const { TARGETS } = await import(join(ROOT, 'stryker.config.mjs'));
-  const dash = process.argv.indexOf('--');
-  const names = dash === -1 ? process.argv.slice(2) : process.argv.slice(2, dash);
-  const strykerOptions = dash === -1 ? [] : process.argv.slice(dash + 1);
+  const args = process.argv.slice(2).filter((arg) => arg !== '--');
+  const firstOption = args.findIndex((arg) => arg.startsWith('-'));
+  const names = firstOption === -1 ? args : args.slice(0, firstOption);
+  const strykerOptions = firstOption === -1 ? [] : args.slice(firstOption);
   const targets = names.length > 0 ? names : Object.keys(TARGETS);
   const unknown = targets.filter((name) => !(name in TARGETS));
   if (unknown.length > 0) {
