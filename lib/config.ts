@@ -28,7 +28,9 @@ export const DEV: EnvironmentConfig = {
   kubernetesApi: {
     // k3s' default service CIDR is 10.43.0.0/16; the `kubernetes` Service takes its first address.
     serviceCidrs: ['10.43.0.1/32'],
-    // k3d runs the k3s servers as Docker containers on a Docker bridge network inside 172.16.0.0/12.
+    // k3d runs the k3s servers as Docker containers on a Docker bridge network inside 172.16.0.0/12. Narrow it to
+    // the API servers' addresses (`kubectl get endpoints kubernetes -n default`, each as /32); with Cilium see
+    // docs/network.md, "Narrowing the defaults" (policyCIDRMatchMode: nodes).
     endpointCidrs: ['172.16.0.0/12'],
   },
   clusters: [{ ...JEWELRY_SHOP_DB, storageClass: 'local-path' }],

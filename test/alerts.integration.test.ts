@@ -8,14 +8,25 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_THRESHOLDS } from '../lib/model/monitoring';
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
+import { poolerPodSizes } from '../lib/rules/connection-budget';
 import { describeWithPromtool, promtool } from './support/promtool';
 import { find, synthEnvironment } from './util';
 
 const NS = 'jewelry-shop';
 const at = (pod: string, extra = '') => `{namespace="${NS}", pod="${pod}"${extra}}`;
 const PVC = `{namespace="${NS}", persistentvolumeclaim="pgdata-jewelry-shop-db-0"}`;
-const JOB = `{namespace="${NS}", job_name="logical-backup-jewelry-shop-db-29391240"}`;
+const JOB_NAME = 'logical-backup-jewelry-shop-db-29391240';
+const job = (metric: string, reason?: string) => `${metric}{namespace="${NS}", job_name="${JOB_NAME}"${reason === undefined ? '' : `, reason="${reason}"`}}`;
+/** A Job whose first pod failed and whose retry succeeded, as kube-state-metrics v2 shows it (no Failed condition: no `reason`). */
+const RETRIED_SUCCESS = {
+  [job('kube_job_status_failed')]: '0 1x21',
+  [job('kube_job_status_active')]: '1 0 1 1 0x19',
+  [job('kube_job_status_succeeded')]: '0 0 0 0 1x19',
+};
 const CRON = `{namespace="${NS}", cronjob="logical-backup-jewelry-shop-db"}`;
+const NS_DB = 'jewelry_shop';
+const pooled = (datname: string, usename: string, pod = 'jewelry-shop-db-0') =>
+  `pg_custom_application_connections${at(pod, `, datname="${datname}", usename="${usename}"`)}`;
 
 interface AlertCase {
   readonly alert: string;
@@ -38,9 +49,17 @@ interface AlertCase {
  * The cases of one environment, derived from its thresholds (as configured, defaults filled in) and its pooler's
  * maxDBConnections: firing values just over each threshold, healthy ones under it, so the tests follow the configuration.
  */
-function alertCases(t: { readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number }, poolerMax: number): AlertCase[] {
+function alertCases(
+  t: { readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number },
+  pooler: { maxDBConnections: number; numberOfInstances: number },
+  certificate: { name: string; durationSeconds: number } | undefined,
+): AlertCase[] {
   const over = (limit: number) => Math.ceil(limit * 1.05 + 1);
   const under = (limit: number) => Math.floor(limit * 0.5);
+  // The pooler's ceilings from the pool sizes the operator gives each pod (proven on PgBouncer by test/postgres-integration.test.ts).
+  const pod = poolerPodSizes(pooler.maxDBConnections, pooler.numberOfInstances);
+  const rolePool = pooler.numberOfInstances * Math.min(pod.maxDbConnections, pod.defaultPoolSize + pod.reservePoolSize);
+  const database = pooler.numberOfInstances * pod.maxDbConnections;
   return [
     {
       alert: 'PostgresInstanceDown',
@@ -108,12 +127,51 @@ function alertCases(t: { readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number
       healthy: { [`pg_custom_connections_clients${at('jewelry-shop-db-0')}`]: `${under(200 * t.connectionSaturation)}x10`, [`pg_custom_connections_max${at('jewelry-shop-db-0')}`]: '200x10' },
     },
     {
+      // One application role: its pool (default + reserve per pooler pod) fills before the per-database limit.
       alert: 'PostgresPoolerSaturation',
-      firing: { [`pg_custom_connections_pooler${at('jewelry-shop-db-0')}`]: `${Math.min(poolerMax, over(poolerMax * t.poolerSaturation))}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+      variant: 'one role',
+      firing: { [pooled(NS_DB, 'jewelry_app')]: `${Math.min(rolePool, over(rolePool * t.poolerSaturation))}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
       notYetAt: '4m',
       firesAt: '5m',
-      labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
-      healthy: { [`pg_custom_connections_pooler${at('jewelry-shop-db-0')}`]: `${under(poolerMax * t.poolerSaturation)}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+      labels: { namespace: NS, datname: NS_DB },
+      healthy: { [pooled(NS_DB, 'jewelry_app')]: `${under(rolePool * t.poolerSaturation)}x10`, [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10' },
+    },
+    {
+      // Two roles, each below its own pool's ceiling: together they reach the per-database limit (max_db_connections per pod).
+      alert: 'PostgresPoolerSaturation',
+      variant: 'two roles',
+      firing: {
+        [pooled(NS_DB, 'jewelry_app')]: `${Math.ceil(over(database * t.poolerSaturation) / 2)}x10`,
+        [pooled(NS_DB, 'jewelry_reports')]: `${Math.ceil(over(database * t.poolerSaturation) / 2)}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+      },
+      notYetAt: '4m',
+      firesAt: '5m',
+      labels: { namespace: NS, datname: NS_DB },
+      healthy: {
+        [pooled(NS_DB, 'jewelry_app')]: `${under(database * t.poolerSaturation / 2)}x10`,
+        [pooled(NS_DB, 'jewelry_reports')]: `${under(database * t.poolerSaturation / 2)}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+      },
+    },
+    {
+      // The same numbers on a replica (a stale scrape after a failover) do not count: the pooler follows the primary.
+      alert: 'PostgresPoolerSaturation',
+      variant: 'replica ignored',
+      firing: {
+        [pooled(NS_DB, 'jewelry_app')]: `${Math.min(rolePool, over(rolePool * t.poolerSaturation))}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+        [pooled(NS_DB, 'jewelry_app', 'jewelry-shop-db-1')]: `${Math.min(rolePool, over(rolePool * t.poolerSaturation))}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x10',
+      },
+      notYetAt: '4m',
+      firesAt: '5m',
+      labels: { namespace: NS, datname: NS_DB },
+      healthy: {
+        [pooled(NS_DB, 'jewelry_app', 'jewelry-shop-db-1')]: `${rolePool}x10`,
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-1')}`]: '1x10',
+        [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x10',
+      },
     },
     {
       alert: 'PostgresVolumeFillingUp',
@@ -133,13 +191,52 @@ function alertCases(t: { readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number
       healthy: { [`kubelet_volume_stats_available_bytes${PVC}`]: '50000000000x120' },
     },
     {
+      // kube-state-metrics v2: once the Job has its Failed condition, one series per known reason (0 or 1).
       alert: 'PostgresLogicalBackupFailed',
-      firing: { [`kube_job_status_failed${JOB}`]: '0 0 1 1' },
-      notYetAt: '1m',
-      firesAt: '2m',
-      labels: { namespace: NS, job_name: 'logical-backup-jewelry-shop-db-29391240' },
-      healthy: { [`kube_job_status_failed${JOB}`]: '0x10' },
+      variant: 'failed for good, series per reason',
+      firing: {
+        [job('kube_job_status_failed', 'BackoffLimitExceeded')]: '_ _ 1x20',
+        [job('kube_job_status_failed', 'DeadlineExceeded')]: '_ _ 0x20',
+        [job('kube_job_status_failed', 'Evicted')]: '_ _ 0x20',
+        [job('kube_job_status_failed')]: '0 1 _x20', // the count while it was still retrying
+        [job('kube_job_status_active')]: '1 1 0x20',
+        [job('kube_job_status_succeeded')]: '0x22',
+      },
+      notYetAt: '11m',
+      firesAt: '12m',
+      labels: { namespace: NS, job_name: JOB_NAME },
+      // The same Job retried after a failed first attempt and succeeded (the pod's NetworkPolicy was not in place yet).
+      healthy: RETRIED_SUCCESS,
     },
+    {
+      // kube-state-metrics v1 (and v2 without a known reason): the number of failed pods, no `reason`.
+      alert: 'PostgresLogicalBackupFailed',
+      variant: 'failed for good, count of failed pods',
+      firing: {
+        [job('kube_job_status_failed')]: '0 1 2 2 3 3 4 4 5 5 6 7x20',
+        [job('kube_job_status_active')]: '1 0 1 0 1 0 1 0 1 0 1 0x20',
+        [job('kube_job_status_succeeded')]: '0x32',
+      },
+      notYetAt: '20m',
+      firesAt: '21m',
+      labels: { namespace: NS, job_name: JOB_NAME },
+      // Retrying: between attempts no pod runs for up to 6 minutes, which must not fire.
+      healthy: {
+        [job('kube_job_status_failed')]: '0 1x5 2x6 3x30',
+        [job('kube_job_status_active')]: '1 0x5 1 0x5 1x30',
+        [job('kube_job_status_succeeded')]: '0x42',
+      },
+    },
+    {
+      alert: 'PostgresWalArchivingFailing',
+      firing: { [`pg_custom_archiver_failed_total${at('jewelry-shop-db-0')}`]: '0x5 1+1x30', [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x35' },
+      notYetAt: '20m',
+      firesAt: '21m',
+      labels: { namespace: NS, pod: 'jewelry-shop-db-0' },
+      // One failed attempt (a network blip) that the next attempt made good.
+      healthy: { [`pg_custom_archiver_failed_total${at('jewelry-shop-db-0')}`]: '0x5 1x30', [`pg_custom_replication_is_replica${at('jewelry-shop-db-0')}`]: '0x35' },
+    },
+    ...(certificate === undefined ? [] : [poolerCertificateCase(certificate)]),
     {
       alert: 'PostgresLogicalBackupTooOld',
       // Last success at t=0: at the maximum age it is just not too old, an hour later it is. Hourly samples keep promtool fast.
@@ -152,6 +249,24 @@ function alertCases(t: { readonly [K in keyof typeof DEFAULT_THRESHOLDS]: number
       healthy: { [`kube_cronjob_status_last_successful_time${CRON}`]: `0+3600x${t.logicalBackupMaxAgeHours + 4}` },
     },
   ];
+}
+
+/**
+ * A pooler pod started at t = 1000 s with the certificate issued at 0; cert-manager renews it at 5000 s (its expiry moves
+ * on by that much): the pod still serves the old one. Healthy: the pod restarted after the renewal.
+ */
+function poolerCertificateCase(certificate: { name: string; durationSeconds: number }): AlertCase {
+  const pod = 'jewelry-shop-db-pooler-7d9f8c6b5-abcde';
+  const started = `kube_pod_start_time{namespace="${NS}", pod="${pod}"}`;
+  const expiry = `certmanager_certificate_expiration_timestamp_seconds{namespace="${NS}", name="${certificate.name}"}`;
+  return {
+    alert: 'PostgresPoolerCertificateStale',
+    firing: { [started]: '1000x80', [expiry]: `${certificate.durationSeconds}x1 ${5000 + certificate.durationSeconds}x78` },
+    notYetAt: '61m',
+    firesAt: '62m',
+    labels: { namespace: NS, pod },
+    healthy: { [started]: '6000x80', [expiry]: `${certificate.durationSeconds}x1 ${5000 + certificate.durationSeconds}x78` },
+  };
 }
 
 /** Renders the `{{ $labels.x }}` of an annotation template. */
@@ -216,8 +331,11 @@ const SUBJECTS: Subject[] = [...ENVIRONMENTS, RECONFIGURED].map((environment) =>
   const groups = find(objects, 'PrometheusRule', 'jewelry-shop-db').spec.groups;
   const cluster = environment.clusters.find((c) => c.name === 'jewelry-shop-db')!;
   const thresholds = { ...DEFAULT_THRESHOLDS, ...cluster.monitoring?.thresholds };
-  const poolerMax: number = find(objects, 'postgresql', 'jewelry-shop-db').spec.connectionPooler.maxDBConnections;
-  return { environment: environment.name, groups, alerts: groups.flatMap((group: any) => group.rules), cases: alertCases(thresholds, poolerMax) };
+  const pooler = find(objects, 'postgresql', 'jewelry-shop-db').spec.connectionPooler;
+  const certificate = objects.find((o) => o.kind === 'Certificate' && o.metadata.name === 'jewelry-shop-db-tls');
+  const durationSeconds = certificate && Number(/^(\d+)h$/.exec(certificate.spec.duration)![1]) * 3600;
+  const cases = alertCases(thresholds, pooler, certificate && { name: certificate.metadata.name, durationSeconds: durationSeconds! });
+  return { environment: environment.name, groups, alerts: groups.flatMap((group: any) => group.rules), cases };
 });
 
 const caseName = (c: AlertCase) => (c.variant === undefined ? c.alert : `${c.alert} (${c.variant})`);
@@ -271,6 +389,7 @@ describeWithPromtool('alerts (promtool)', () => {
     const [dev, reconfigured] = [SUBJECTS.find((s) => s.environment === 'dev')!, SUBJECTS.find((s) => s.environment === 'dev-reconfigured')!];
     expect(expr(dev, 'PostgresReplicationLagSeconds')).toContain('> 60 ');
     expect(expr(reconfigured, 'PostgresReplicationLagSeconds')).toContain('> 30 ');
-    expect(expr(reconfigured, 'PostgresPoolerSaturation')).toContain('/ 40 > 0.75');
+    // 40 connections on 2 pods: 20 per pod, pools of 10 + 5: 30 per role, 40 per database.
+    expect(expr(reconfigured, 'PostgresPoolerSaturation')).toMatch(/\* 30, 40\) > 0\.75$/);
   });
 });

@@ -180,6 +180,37 @@ describe('restore as configuration: a point-in-time clone', () => {
   test('the clone archives to its own path, not into the one it restores from', () => {
     expect(spiloArchivePrefix(clone)).toBe('s3://jewelry-shop-db-backups/spilo/jewelry-shop-db-restore/wal/15');
   });
+
+  test('a cluster created again under the same name with a new incarnation archives to a new path, and a clone of it finds it', () => {
+    const recreated: EnvironmentConfig = {
+      ...PROD,
+      clusters: [
+        { ...PROD.clusters[0], walBackup: { ...PROD.clusters[0].walBackup!, incarnation: '2' } },
+        { ...PROD.clusters[0], name: 'jewelry-shop-db-restore', clone: { cluster: 'jewelry-shop-db', uid: SOURCE_UID, timestamp: '2026-11-24T17:30:00+01:00', incarnation: '2' } },
+      ],
+    };
+    const objects2 = synthEnvironment(recreated);
+    const [source2, clone2] = [find(objects2, 'postgresql', 'jewelry-shop-db'), find(objects2, 'postgresql', 'jewelry-shop-db-restore')];
+    expect(spiloArchivePrefix(source2)).toBe('s3://jewelry-shop-db-backups/spilo/jewelry-shop-db/2/wal/15');
+    expect(spiloArchivePrefix(source2)).not.toBe(spiloArchivePrefix(source));
+    expect(`${clone2.spec.clone.s3_wal_path}/${source2.spec.postgresql.version}`).toBe(spiloArchivePrefix(source2));
+  });
+});
+
+describe('the WAL archive cannot be overwritten', () => {
+  const withWal = ENVIRONMENTS.flatMap((environment) =>
+    environment.clusters.filter((cluster) => cluster.walBackup !== undefined).map((cluster) => [`${environment.name}/${cluster.name}`, environment, cluster.name] as const),
+  );
+
+  test('some environment archives WAL (the test below is not vacuous)', () => {
+    expect(withWal.length).toBeGreaterThan(0);
+  });
+
+  test.each(withWal)('%s: WAL-G refuses to replace an archived segment (WALG_PREVENT_WAL_OVERWRITE=true)', (_label, environment, name) => {
+    // A cluster deleted and created again under the same name runs initdb and starts a new timeline 1 whose segment
+    // names are the old archive's: without this, wal-push overwrites the segments a restore of the old one needs.
+    expect(envValue(find(synthEnvironment(environment), 'postgresql', name), 'WALG_PREVENT_WAL_OVERWRITE')).toEqual({ name: 'WALG_PREVENT_WAL_OVERWRITE', value: 'true' });
+  });
 });
 
 describe('an S3-compatible endpoint: the egress rule is exactly its address and port', () => {
@@ -261,6 +292,18 @@ describe('backup validation', () => {
       wal,
       { ...clone, cluster: 'db' },
       'db: clone.cluster must name another cluster (got "db", the clone\'s own name): a clone archives to s3://b/spilo/db/wal, the archive it restores from; give the restored cluster a new name, like "db-restore"',
+    ],
+    [
+      'an incarnation that is not a folder name',
+      { ...wal, incarnation: 'Two/3' },
+      undefined,
+      'db: walBackup.incarnation must be lowercase letters, digits and dashes, starting and ending with a letter or digit (got "Two/3"): it is a folder of the archive path; write for example "2" or "2026-12-03"',
+    ],
+    [
+      "a clone naming the source's incarnation wrongly",
+      wal,
+      { ...clone, incarnation: '' },
+      'db: clone.incarnation must be lowercase letters, digits and dashes, starting and ending with a letter or digit (got ""): it is a folder of the archive path; write for example "2" or "2026-12-03"',
     ],
     [
       'a clone without the archive',

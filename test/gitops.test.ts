@@ -52,6 +52,25 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('GitOps delivery of
   });
 });
 
+describe('a private repository: Flux clones it with the credentials Secret', () => {
+  const config = { ...GITOPS, repoUrl: 'ssh://git@git.example.com/platform/jewelry-shop-db.git', fluxCredentialsSecret: 'jewelry-shop-db-git' };
+  const objects = buildGitOps(config, ENVIRONMENTS, UNWRITTEN_OUTDIR).charts.flatMap((chart) => Testing.synth(chart) as K8sObject[]);
+
+  test.each(ENVIRONMENTS.map((e) => e.name))('%s: the GitRepository references the Secret by name (in its own namespace), never its value', (name) => {
+    const source = find(objects, 'GitRepository', `${config.name ?? 'jewelry-shop-db'}-${name}`);
+    expect(source.spec).toMatchObject({ url: config.repoUrl, secretRef: { name: config.fluxCredentialsSecret } });
+    expect(findAllSecrets(objects)).toEqual([]);
+    expect(configurationProblems(ENVIRONMENTS, config)).toEqual([]);
+  });
+
+  test('the committed configuration: a secretRef exactly when it names a credentials Secret', () => {
+    const expected = GITOPS.fluxCredentialsSecret === undefined ? undefined : { name: GITOPS.fluxCredentialsSecret };
+    for (const name of ENVIRONMENTS.map((e) => e.name)) expect(find(gitops, 'GitRepository', `jewelry-shop-db-${name}`).spec.secretRef).toEqual(expected);
+  });
+});
+
+const findAllSecrets = (objects: readonly K8sObject[]) => objects.filter((o) => o.kind === 'Secret');
+
 describe('GitOps configuration: clear errors before anything is written', () => {
   test('the committed configuration is valid', () => {
     expect(configurationProblems(ENVIRONMENTS, GITOPS)).toEqual([]);
@@ -60,6 +79,17 @@ describe('GitOps configuration: clear errors before anything is written', () => 
   test('an scp-like clone address (Flux needs a URL): the ssh:// form as the fix', () => {
     expect(configurationProblems(ENVIRONMENTS, { ...GITOPS, repoUrl: 'git@github.com:shop/jewelry-shop-db.git' })).toEqual([
       'gitops: GITOPS.repoUrl must be an http://, https:// or ssh:// URL, as Flux\'s GitRepository requires (got "git@github.com:shop/jewelry-shop-db.git"): write "ssh://git@github.com/shop/jewelry-shop-db.git"',
+    ]);
+  });
+
+  test('an ssh:// repository without the credentials Secret Flux needs to clone it', () => {
+    expect(configurationProblems(ENVIRONMENTS, { ...GITOPS, repoUrl: 'ssh://git@github.com/shop/jewelry-shop-db.git' })).toEqual([
+      'gitops: GITOPS.fluxCredentialsSecret is required for an ssh:// repoUrl (got undefined): create the key Secret with ' +
+        '`flux create secret git jewelry-shop-db-git --url=ssh://git@github.com/shop/jewelry-shop-db.git -n flux-system`, add its public key to the repository, ' +
+        'and set fluxCredentialsSecret: "jewelry-shop-db-git"',
+    ]);
+    expect(configurationProblems(ENVIRONMENTS, { ...GITOPS, repoUrl: 'ssh://git@github.com/shop/jewelry-shop-db.git', fluxCredentialsSecret: 'Shop Key' })).toEqual([
+      'gitops: GITOPS.fluxCredentialsSecret must be a Secret name: lowercase letters, digits, dashes and dots (got "Shop Key"): write for example "jewelry-shop-db-git"',
     ]);
   });
 

@@ -69,10 +69,14 @@ describe('the dev cluster is the seed cluster', () => {
     expect(Object.keys(configMap.data)).toEqual([queriesPath.slice(volume.mountPath.length + 1)]);
   });
 
-  test('the exporter reads the superuser password from the operator Secret, never a literal', () => {
+  test('the exporter logs in as its pg_monitor role with the password from its own Secret, never as the superuser', () => {
     const [exporter] = spec.sidecars;
-    const password = exporter.env.find((e: any) => e.name === 'DATA_SOURCE_PASS');
-    expect(password).toEqual({ name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: 'postgres.jewelry-shop-db.credentials.postgresql.acid.zalan.do', key: 'password' } } });
+    const env = Object.fromEntries(exporter.env.map((e: any) => [e.name, e]));
+    // The role the operator's infrastructure role definition creates (docs/monitoring.md), not `postgres`.
+    expect(env.DATA_SOURCE_USER).toEqual({ name: 'DATA_SOURCE_USER', value: 'postgres_exporter' });
+    expect(env.DATA_SOURCE_PASS).toEqual({ name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: 'postgres-exporter-credentials', key: 'password' } } });
+    const secretsRead = exporter.env.map((e: any) => e.valueFrom?.secretKeyRef?.name).filter((name: unknown) => name !== undefined);
+    expect(secretsRead.filter((name: string) => name.startsWith('postgres.'))).toEqual([]);
   });
 
   test('Service jewelry-shop-db-metrics exposes 9187 of the Spilo pods', () => {
@@ -109,6 +113,7 @@ describe('PostgresCluster construct', () => {
       loop_wait: DEFAULT_PATRONI.loopWait,
       retry_timeout: DEFAULT_PATRONI.retryTimeout,
       synchronous_mode: true,
+      synchronous_mode_strict: true,
       synchronous_node_count: 1,
     });
     expect(postgresql.spec.volume).toEqual({ size: '100Gi' });
@@ -124,7 +129,7 @@ describe('PostgresCluster construct', () => {
         storageClass: 'fast',
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
         parameters: { max_connections: '50', shared_buffers: '256MB' },
-        patroni: { ttl: 40, loopWait: 5, retryTimeout: 15, synchronousMode: false, synchronousNodeCount: 2, maximumLagOnFailover: 1024 },
+        patroni: { ttl: 21, loopWait: 1, retryTimeout: 10, synchronousMode: false, synchronousNodeCount: 2, maximumLagOnFailover: 1024 },
         sslPolicy: SslPolicy.REQUIRED,
         tls: { secretName: 'team-db-tls', caFile: 'ca.crt' },
         spiloFsGroup: 103,

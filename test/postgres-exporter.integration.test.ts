@@ -2,7 +2,9 @@
  * The real postgres_exporter with the queries file as shipped (the ConfigMap's data), on a real PostgreSQL 15 with
  * a real synchronous standby (pg_receivewal): the scrape succeeds, every metric the alerts and the dashboard read
  * from the exporter is there with the labels they use, and no custom metric collides with a built-in one (a
- * collision fails the whole scrape with HTTP 500: every member would look down).
+ * collision fails the whole scrape with HTTP 500: every member would look down). The exporter logs in as the
+ * synthesized sidecar does (DATA_SOURCE_USER), a role created as the operator creates the infrastructure role of
+ * docs/monitoring.md (`IN ROLE pg_monitor`): every built-in collector and custom query works without the superuser.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import { DEV } from '../lib/config';
 import { EXTERNAL_METRICS } from '../lib/constructs/alerts';
 import { customMetricNames } from '../lib/constructs/exporter-queries';
+import { createInfrastructureRole } from './support/infrastructure-role';
 import { asServerUser, POSTGRES_BIN } from './support/integration-tools';
 import { describeWithPostgresExporter, PostgresExporter, Sample } from './support/postgres-exporter';
 import { PostgresServer, sleep } from './support/postgres-server';
@@ -25,6 +28,7 @@ describeWithPostgresExporter('postgres_exporter with the shipped queries on Post
   let network: TestNetwork;
   let server: PostgresServer;
   let receiver: ChildProcess | undefined;
+  let application: ChildProcess | undefined;
   let exporter: PostgresExporter;
   let scrape: { status: number; body: string; samples: Sample[] };
   const samplesOf = (name: string) => scrape.samples.filter((s) => s.name === name);
@@ -44,14 +48,31 @@ describeWithPostgresExporter('postgres_exporter with the shipped queries on Post
       if (waited > 10_000) throw new Error(`pg_receivewal did not become a synchronous standby:\n${server.log()}`);
       await sleep(50);
     }
+    // An application session, as the pooler holds one for each server connection (the application query's rows).
+    const [database, owner] = Object.entries(spec.databases as Record<string, string>)[0];
+    server.admin(`CREATE ROLE ${owner} LOGIN`);
+    server.admin(`CREATE DATABASE ${database} OWNER ${owner}`);
+    application = spawn(join(POSTGRES_BIN, 'psql'), ['-X', '-h', server.folder, '-p', String(server.port), '-U', owner, '-d', database, '-c', 'SELECT pg_sleep(120)'], { stdio: 'ignore' });
+    for (let waited = 0; server.admin(`SELECT count(*) FROM pg_stat_activity WHERE usename = '${owner}'`)[0][0] !== '1'; waited += 50) {
+      if (waited > 10_000) throw new Error('the application session did not start');
+      await sleep(50);
+    }
+    const sidecar = spec.sidecars.find((container: any) => container.env.some((e: any) => e.name === 'DATA_SOURCE_USER'));
+    const exporterRole: string = sidecar.env.find((e: any) => e.name === 'DATA_SOURCE_USER').value;
+    createInfrastructureRole(server, exporterRole, 'exporter-password', ['pg_monitor']);
     const queriesFile = join(server.folder, 'queries.yaml');
     writeFileSync(queriesFile, find(objects, 'ConfigMap', 'jewelry-shop-db-exporter-queries').data['queries.yaml']);
-    exporter = await PostgresExporter.start(`postgresql://postgres@:${server.port}/postgres?host=${server.folder}&sslmode=disable`, queriesFile);
+    exporter = await PostgresExporter.start(`postgresql://${exporterRole}@:${server.port}/postgres?host=${server.folder}&sslmode=disable`, queriesFile);
     scrape = await exporter.scrape();
   }, 60_000);
 
   afterAll(async () => {
     await exporter?.stop();
+    if (application !== undefined && application.exitCode === null) {
+      const exited = once(application, 'exit');
+      application.kill('SIGTERM');
+      await exited;
+    }
     if (receiver !== undefined && receiver.exitCode === null) {
       const exited = once(receiver, 'exit');
       receiver.kill('SIGINT');

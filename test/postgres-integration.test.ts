@@ -227,8 +227,11 @@ describeWithIntegrationTools('the synthesized database settings on a real Postgr
         const bouncer = await PgBouncer.start({ server, mode: pooler.mode, sizes, poolerPassword: password('pooler'), databases: Object.keys(databases) });
         try {
           for (const [database, owner] of Object.entries(databases)) {
+            // The operator's PgBouncer requires TLS from clients in every environment (client_tls_sslmode = require).
+            const plain = server.connect({ user: owner, password: password(owner), database, port: bouncer.port }, 'SELECT 1');
+            expect(plain).toMatchObject({ ok: false, stderr: expect.stringMatching(/SSL required/) });
             const app = server.connect(
-              { user: owner, password: password(owner), database, port: bouncer.port },
+              { user: owner, password: password(owner), database, port: bouncer.port, sslmode: 'require' },
               'SELECT current_user, current_database(), inet_server_port(), (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid())',
             );
             expect(app).toMatchObject({ ok: true });

@@ -5,9 +5,11 @@
  */
 import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
 import { SslPolicy } from '../lib/model/cluster';
-import { REPLICATION_ROLE } from '../lib/model/operator';
+import { environmentModel } from '../lib/analysis/environment-model';
+import { evaluateConnection } from '../lib/analysis/network-evaluator';
+import { OPERATOR_POD_LABELS, REPLICATION_ROLE } from '../lib/model/operator';
 import { matchPgHba } from '../tools/pg-hba-match';
-import { find, K8sObject, rulePermitsPort, rulesOf, synthEnvironment } from './util';
+import { find, findAll, K8sObject, rulePermitsPort, rulesOf, synthEnvironment } from './util';
 
 const byEnvironment = new Map<string, K8sObject[]>();
 /** Every object of `environment`, synthesized in memory once for all four failures. */
@@ -122,6 +124,47 @@ describe.each(cases)('failure 3: %s', (_name, { cluster, objects }) => {
 
   test('the operator is admitted on exactly PostgreSQL and the Patroni API', () => {
     expect(operatorRules().flatMap((rule) => rule.ports.map((p) => `${p.port}/${p.protocol}`)).sort()).toEqual(['5432/TCP', '8008/TCP']);
+  });
+});
+
+/**
+ * Failure 3 narrowed to the operator's own pods (network.operatorPodLabels), for both ways of installing the operator,
+ * evaluated on a model of the pods: the operator pod of that installation keeps 5432 and 8008; another pod of the
+ * operator's namespace, or an operator labelled by the other installation, loses them. Labels spelled here from the
+ * operator's sources (v1.15.1 manifests/postgres-operator.yaml; charts/postgres-operator/templates/deployment.yaml).
+ */
+describe('failure 3, narrowed to the operator pods', () => {
+  const installations = {
+    manifests: { name: 'postgres-operator' },
+    helm: { 'app.kubernetes.io/name': 'postgres-operator', 'app.kubernetes.io/instance': 'postgres-operator' },
+  };
+  const narrowed = (podLabels: Record<string, string> | undefined): EnvironmentConfig => ({
+    ...DEV,
+    clusters: DEV.clusters.map((cluster) => ({ ...cluster, network: { ...cluster.network, operatorPodLabels: podLabels } })),
+  });
+  const reach = (environment: EnvironmentConfig, from: string, port: number, objects = synthesized(environment)) => {
+    const base = environmentModel(environment);
+    const operators = Object.entries(installations).map(([installation, labels], i) => ({ namespace: 'postgres-operator', name: `operator-${installation}`, labels, ip: `10.42.9.${200 + i}` }));
+    const model = { ...base, pods: [...base.pods, ...operators] };
+    const target = `${DEV.clusters[0].namespace}/${DEV.clusters[0].name}-0`;
+    return evaluateConnection(findAll(objects, 'NetworkPolicy'), model, `postgres-operator/${from}`, target, port).allowed;
+  };
+
+  test.each([5432, 8008])('by default (the seed\'s rule) every pod of the operator namespace reaches %i', (port) => {
+    expect(['operator-manifests', 'operator-helm', 'unlabelled-app'].map((pod) => reach(DEV, pod, port))).toEqual([true, true, true]);
+  });
+
+  test.each([
+    ['manifests', OPERATOR_POD_LABELS.manifests, 'operator-manifests', 'operator-helm'],
+    ['helm', OPERATOR_POD_LABELS.helm, 'operator-helm', 'operator-manifests'],
+  ] as const)('%s labels: only that operator pod reaches 5432 and 8008', (_installation, labels, operator, other) => {
+    const environment = narrowed(labels);
+    const objects = synthEnvironment(environment); // not the cache: the environment keeps dev's name
+    const at = (pod: string, port: number) => reach(environment, pod, port, objects);
+    for (const port of [5432, 8008]) {
+      expect({ port, operator: at(operator, port), other: at(other, port), unlabelled: at('unlabelled-app', port) })
+        .toEqual({ port, operator: true, other: false, unlabelled: false });
+    }
   });
 });
 

@@ -21,7 +21,7 @@ describe('TLS-required mode (prod)', () => {
 
   test("spec.tls points at the Certificate's Secret, and spiloFSGroup lets PostgreSQL read the key", () => {
     const certificate = find(objects, 'Certificate', 'jewelry-shop-db-tls');
-    expect(postgresql.spec.tls).toEqual({ secretName: certificate.spec.secretName, certificateFile: 'tls.crt', privateKeyFile: 'tls.key', caFile: 'ca.crt' });
+    expect(postgresql.spec.tls).toEqual({ secretName: certificate.spec.secretName, certificateFile: 'tls.crt', privateKeyFile: 'tls.key' });
     expect(postgresql.spec.spiloFSGroup).toBe(103);
   });
 
@@ -35,10 +35,14 @@ describe('TLS-required mode (prod)', () => {
     expect(matchPgHba(pgHba, { ...replica, ssl: true })?.method).toBe('md5');
   });
 
-  test('an issuer that writes no ca.crt (ACME): no caFile, which would stop PostgreSQL', () => {
-    const cluster = { ...PROD.clusters[0], tls: { issuer: { name: 'letsencrypt', kind: 'ClusterIssuer' as const, writesCaCertificate: false } } };
-    const tls = find(synthEnvironment({ ...PROD, clusters: [cluster] }), 'postgresql', 'jewelry-shop-db').spec.tls;
-    expect(tls).toEqual({ secretName: 'jewelry-shop-db-tls', certificateFile: 'tls.crt', privateKeyFile: 'tls.key' });
+  test('no caFile whatever the issuer: ssl_ca_file serves only client certificates, which no pg_hba rule asks for', () => {
+    for (const issuer of [{ name: 'internal-ca' }, { name: 'letsencrypt', kind: 'Issuer' as const }]) {
+      const cluster = { ...PROD.clusters[0], tls: { issuer } };
+      const spec = find(synthEnvironment({ ...PROD, clusters: [cluster] }), 'postgresql', 'jewelry-shop-db').spec;
+      expect(spec.tls.caFile).toBeUndefined();
+      // pg_hba's `cert` method and `clientcert` option are what would read ssl_ca_file.
+      expect((spec.patroni.pg_hba as string[]).filter((line) => /\scert(\s|$)|clientcert=/.test(line))).toEqual([]);
+    }
   });
 
   test('the certificate is a prerequisite: applied before the database', () => {

@@ -10,7 +10,7 @@ import { parseIpv4Cidr } from '../model/cidr';
 import { resolveEnvironment } from '../model/configuration';
 import { EnvironmentConfig } from '../model/environment';
 import { clusterPeers } from '../model/flows';
-import { CONTAINER_PORTS, NAMESPACE_NAME_LABEL, operatorObjectNames, operatorPodLabels } from '../model/operator';
+import { CONTAINER_PORTS, NAMESPACE_NAME_LABEL, OPERATOR_POD_LABELS, operatorObjectNames, operatorPodLabels } from '../model/operator';
 import { ModelContainerPort, ModelPod, NetworkModel } from './network-model';
 
 /** The first address of an IPv4 CIDR (`10.43.0.1/32` -> `10.43.0.1`; `172.16.0.0/12` -> `172.16.0.1`). */
@@ -82,7 +82,8 @@ export function environmentModel(config: EnvironmentConfig, options: Environment
   }
   for (const namespace of [...namespaces]) pod(namespace, OUTSIDE.unlabelledPod, { app: 'unlabelled' });
   for (const { peers: p } of peers) {
-    for (const namespace of p.operator.namespaces) pod(namespace, MODEL_POD.operator, { name: 'postgres-operator' });
+    const operatorLabels = p.operator.type === 'pods' ? p.operator.labels : OPERATOR_POD_LABELS.manifests;
+    for (const namespace of p.operator.namespaces) pod(namespace, MODEL_POD.operator, operatorLabels);
     for (const namespace of p.prometheus.namespaces) pod(namespace, MODEL_POD.prometheus, p.prometheus.labels);
     for (const namespace of p.dns.namespaces) pod(namespace, MODEL_POD.dns, p.dns.labels, CONTAINER_PORTS.dns);
   }

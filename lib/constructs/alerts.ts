@@ -3,33 +3,43 @@
  * runbook section in docs/monitoring.md; annotations template only `$labels`, so `promtool test rules` can
  * check them exactly. Every alert is unit-tested with promtool (test/alerts.integration.test.ts).
  *
- * Signals: the exporter's custom queries (lib/exporter-queries.ts) and `pg_up`, Prometheus' `up`, the kubelet's
- * volume stats and kube-state-metrics' Job and CronJob metrics.
+ * Signals: the exporter's custom queries (lib/constructs/exporter-queries.ts) and `pg_up`, Prometheus' `up`, the
+ * kubelet's volume stats, kube-state-metrics' Job, CronJob and pod start metrics, and (clusters with `tls`)
+ * cert-manager's certificate expiry.
  */
-
 import { ResolvedMonitoring } from '../model/monitoring';
 import { operatorObjectNames } from '../model/operator';
+import { poolerPodSizes } from '../rules/connection-budget';
 
 /**
  * The metrics the alerts and the dashboard read from exporters other than our custom queries, with who produces them
  * (test/monitoring.test.ts checks every query names only these or custom metrics; the postgres_exporter ones are
  * checked against the real exporter by test/postgres-exporter.integration.test.ts).
  */
-export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'prometheus' | 'kubelet' | 'kube-state-metrics'>> = {
+export const EXTERNAL_METRICS: Readonly<Record<string, 'postgres_exporter' | 'prometheus' | 'kubelet' | 'kube-state-metrics' | 'cert-manager'>> = {
   pg_up: 'postgres_exporter',
   up: 'prometheus',
   kubelet_volume_stats_available_bytes: 'kubelet',
   kubelet_volume_stats_capacity_bytes: 'kubelet',
   kube_job_status_failed: 'kube-state-metrics',
+  kube_job_status_succeeded: 'kube-state-metrics',
+  kube_job_status_active: 'kube-state-metrics',
   kube_cronjob_status_last_successful_time: 'kube-state-metrics',
+  kube_pod_start_time: 'kube-state-metrics',
+  certmanager_certificate_expiration_timestamp_seconds: 'cert-manager',
 };
 
 /** What the alerts need to know of the cluster. */
 export interface AlertTarget {
   readonly clusterName: string;
   readonly namespace: string;
-  /** The pooler's maxDBConnections (all pooler pods together). */
-  readonly poolerMaxDbConnections: number;
+  /** The pooler as configured: the operator derives each pod's PgBouncer pool sizes from these. */
+  readonly pooler: { readonly maxDbConnections: number; readonly numberOfInstances: number };
+  /**
+   * The cluster's cert-manager Certificate (name, lifetime in hours), when it has one: the pooler serves it.
+   * @default - none: no certificate alert
+   */
+  readonly certificate?: { readonly name: string; readonly durationHours: number };
   /** Where the runbook lives; each alert links to its section. */
   readonly runbookBaseUrl: string;
 }
@@ -47,6 +57,22 @@ export interface RuleGroup {
   readonly rules: readonly AlertRule[];
 }
 
+/**
+ * The most server connections all pooler pods together can open to one database, from the pool sizes the operator
+ * gives each pod (poolerPodSizes, pkg/cluster/connection_pooler.go `getConnectionPoolerEnvVars`):
+ * - `database`: PgBouncer's `max_db_connections` per pod, whatever the role;
+ * - `rolePool`: one (database, role) pool, `default_pool_size` plus `reserve_pool_size` per pod (the reserve opens
+ *   once a client has waited `reserve_pool_timeout`, 5 s), never more than `max_db_connections`.
+ * With one application role a database's pool is full at `rolePool`, before `database` is reached.
+ */
+export function poolerCeilings(pooler: AlertTarget['pooler']): { readonly database: number; readonly rolePool: number } {
+  const pod = poolerPodSizes(pooler.maxDbConnections, pooler.numberOfInstances);
+  return {
+    database: pod.maxDbConnections * pooler.numberOfInstances,
+    rolePool: Math.min(pod.maxDbConnections, pod.defaultPoolSize + pod.reservePoolSize) * pooler.numberOfInstances,
+  };
+}
+
 /** PromQL label matchers of the cluster's Spilo pods (the StatefulSet's `<cluster>-<ordinal>`) and their data volumes. */
 export function seriesSelectors(cluster: string, namespace: string): { readonly pods: string; readonly volumes: string } {
   const names = operatorObjectNames(cluster);
@@ -61,7 +87,11 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
   const t = thresholds;
   const { clusterName: cluster, namespace } = target;
   const { pods, volumes } = seriesSelectors(cluster, namespace);
-  const cronJob = operatorObjectNames(cluster).logicalBackupCronJob;
+  const { logicalBackupCronJob: cronJob, pooler: poolerDeployment } = operatorObjectNames(cluster);
+  const jobs = `namespace="${namespace}", job_name=~"${cronJob}-[0-9]+"`;
+  const ceilings = poolerCeilings(target.pooler);
+  // The pooled connections at the primary (the pooler follows the primary), per database and role.
+  const pooled = `(pg_custom_application_connections{${pods}} and on (pod) pg_custom_replication_is_replica{${pods}} == 0)`;
   const rule = (alert: string, severity: 'critical' | 'warning', expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
     alert,
     expr,
@@ -135,10 +165,12 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
         rule(
           'PostgresPoolerSaturation',
           'warning',
-          `pg_custom_connections_pooler{${pods}} / ${target.poolerMaxDbConnections} > ${t.poolerSaturation} and on (pod) pg_custom_replication_is_replica{${pods}} == 0`,
+          // A database's ceiling: one full role pool per role connected, at most the per-database limit.
+          `sum by (namespace, datname) ${pooled} / clamp_max(count by (namespace, datname) ${pooled} * ${ceilings.rolePool}, ${ceilings.database}) > ${t.poolerSaturation}`,
           '5m',
-          `PgBouncer of ${cluster} uses nearly all its server connections`,
-          `The pooler holds more than ${t.poolerSaturation * 100}% of its ${target.poolerMaxDbConnections} server connections to the primary, for 5 minutes: clients wait in its queue.`,
+          `PgBouncer of ${cluster} uses nearly all its server connections to {{ $labels.datname }}`,
+          `The pooler holds more than ${t.poolerSaturation * 100}% of the server connections it can open to {{ $labels.datname }} on the primary ` +
+            `(${ceilings.rolePool} per role, ${ceilings.database} per database), for 5 minutes: clients wait in its queue.`,
         ),
         rule(
           'PostgresVolumeFillingUp',
@@ -158,16 +190,57 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
         ),
       ],
     },
+    ...(target.certificate === undefined
+      ? []
+      : [
+          {
+            name: `${cluster}.tls`,
+            rules: [
+              rule(
+                'PostgresPoolerCertificateStale',
+                'warning',
+                // The operator's PgBouncer reads its certificate once, at start (pooler/entrypoint.sh execs pgbouncer; nothing
+                // sends it SIGHUP when cert-manager renews the Secret): a pooler pod started before the current certificate
+                // was issued (its expiry minus its lifetime) serves the previous one, which expires within renewBefore.
+                `kube_pod_start_time{namespace="${namespace}", pod=~"${poolerDeployment}-[a-z0-9]+-[a-z0-9]+"} < on (namespace) group_left () ` +
+                  `(certmanager_certificate_expiration_timestamp_seconds{namespace="${namespace}", name="${target.certificate.name}"} - ${target.certificate.durationHours * 3600})`,
+                '1h',
+                `Pooler pod {{ $labels.pod }} of ${cluster} serves a certificate that has been renewed`,
+                `{{ $labels.pod }} started before cert-manager renewed ${target.certificate.name}: PgBouncer still serves the old certificate, ` +
+                  `which expires soon. Restart the pooler: kubectl rollout restart deployment ${poolerDeployment}.`,
+              ),
+            ],
+          },
+        ]),
     {
       name: `${cluster}.backup`,
       rules: [
         rule(
           'PostgresLogicalBackupFailed',
           'warning',
-          `kube_job_status_failed{namespace="${namespace}", job_name=~"${cronJob}-.*"} > 0`,
-          '0m',
+          // A Job that failed for good: pods failed, none succeeded, none running, for longer than the Job controller
+          // waits between retries (at most 6 minutes). A failed first attempt and a successful retry is not a failure:
+          // v1.15.1's logical-backup/dump.sh starts pg_dumpall as soon as it has the pod IP, before the NetworkPolicy
+          // admits the new pod, and the Job retries (the operator sets no backoffLimit: Kubernetes' default 6).
+          // `max by` reads both shapes of kube_job_status_failed: a count without `reason` (kube-state-metrics v1,
+          // and v2 before the Job has a Failed condition or with an unknown reason), and v2's one series per `reason`.
+          `max by (namespace, job_name) (kube_job_status_failed{${jobs}} > 0) ` +
+            `unless on (namespace, job_name) (kube_job_status_succeeded{${jobs}} > 0) ` +
+            `unless on (namespace, job_name) (kube_job_status_active{${jobs}} > 0)`,
+          '10m',
           `Logical backup {{ $labels.job_name }} of ${cluster} failed`,
-          'The logical backup Job {{ $labels.job_name }} failed.',
+          'The logical backup Job {{ $labels.job_name }} failed and is not retrying: no dump was written by this run.',
+        ),
+        rule(
+          'PostgresWalArchivingFailing',
+          'critical',
+          // WAL-G's wal-push fails: the store is unreachable or refuses (credentials), or the segment is already archived
+          // with other content (WALG_PREVENT_WAL_OVERWRITE, lib/backup.ts: a cluster created again under the same name).
+          // PostgreSQL keeps every unarchived segment: point-in-time recovery stops at the last archived one and pg_wal grows.
+          `rate(pg_custom_archiver_failed_total{${pods}}[5m]) > 0 and on (pod) pg_custom_replication_is_replica{${pods}} == 0`,
+          '15m',
+          `WAL archiving of ${cluster} fails on {{ $labels.pod }}`,
+          'The primary {{ $labels.pod }} has failed to archive WAL for 15 minutes: no point-in-time recovery past the last archived segment, and pg_wal grows.',
         ),
         rule(
           'PostgresLogicalBackupTooOld',

@@ -24,7 +24,7 @@
  * Credentials are only ever references to a Secret: no secret value is synthesized.
  */
 import { PostgresqlSpecClone, PostgresqlSpecEnv } from '../../imports/postgresql-acid.zalan.do';
-import { CloneSettings, ResolvedWalBackup, walArchivePath } from '../model/backup';
+import { CloneSettings, ResolvedWalBackup, walArchivePath, walScopeSuffix } from '../model/backup';
 
 /** `name` read from `key` of `secret`: the value never appears in the manifest. */
 const secretRef = (secret: string, key: string, name = key) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
@@ -55,10 +55,15 @@ export function walBackupEnv(settings: ResolvedWalBackup): PostgresqlSpecEnv[] {
     { name: 'USE_WALG_BACKUP', value: 'true' },
     { name: 'USE_WALG_RESTORE', value: 'true' },
     { name: 'WAL_S3_BUCKET', value: settings.bucket },
-    // The archive at s3://<bucket>/spilo/<cluster>/wal/<version> (see walArchivePath): not Spilo's default
-    // `<namespace>-` prefix, not the operator's `/<uid>` suffix, which is unknown at synth time.
+    // The archive at s3://<bucket>/spilo/<cluster>[/<incarnation>]/wal/<version> (see walArchivePath): not Spilo's
+    // default `<namespace>-` prefix, not the operator's `/<uid>` suffix, which is unknown at synth time.
     { name: 'WAL_BUCKET_SCOPE_PREFIX', value: '' },
-    { name: 'WAL_BUCKET_SCOPE_SUFFIX', value: '' },
+    { name: 'WAL_BUCKET_SCOPE_SUFFIX', value: walScopeSuffix(settings.incarnation) },
+    // wal-push refuses to replace a segment already archived with different content (it exits non-zero, PostgreSQL
+    // keeps the segment and retries): a cluster created again under the same name and incarnation cannot push its new
+    // timeline-1 segments over the old archive. Spilo passes it to WAL-G (configure_spilo.py `write_wale_environment`,
+    // `walg_names`, Spilo 4.0-p3); the refusal shows as PostgresWalArchivingFailing.
+    { name: 'WALG_PREVENT_WAL_OVERWRITE', value: 'true' },
     { name: 'BACKUP_SCHEDULE', value: settings.schedule },
     { name: 'BACKUP_NUM_TO_RETAIN', value: String(settings.retainBaseBackups) },
     ...s3AccessEnv(settings),
@@ -79,5 +84,5 @@ export function cloneEnv(settings: ResolvedWalBackup): PostgresqlSpecEnv[] {
 
 /** The operator's `spec.clone`: restore `clone.cluster`'s archive in `bucket` up to `clone.timestamp`. */
 export function cloneSpec(clone: CloneSettings, bucket: string): PostgresqlSpecClone {
-  return { cluster: clone.cluster, uid: clone.uid, timestamp: clone.timestamp, s3WalPath: walArchivePath(bucket, clone.cluster) };
+  return { cluster: clone.cluster, uid: clone.uid, timestamp: clone.timestamp, s3WalPath: walArchivePath(bucket, clone.cluster, clone.incarnation) };
 }

@@ -26,7 +26,7 @@ export function dashboardPanels(cluster: string, namespace: string): DashboardPa
     { title: 'Connections', unit: 'none', exprs: [
       { expr: `pg_custom_connections_clients{${pods}}`, legend: '{{pod}} total' },
       { expr: `pg_custom_connections_max{${pods}}`, legend: '{{pod}} max_connections' },
-      { expr: `pg_custom_connections_pooler{${pods}}`, legend: '{{pod}} pooler' },
+      { expr: `sum by (pod) (pg_custom_application_connections{${pods}})`, legend: '{{pod}} application roles (pooled)' },
     ] },
     { title: 'Connections by state', unit: 'none', exprs: [{ expr: `pg_custom_connections_by_state_count{${pods}}`, legend: '{{pod}} {{state}}' }] },
     { title: 'Database size', unit: 'bytes', exprs: [{ expr: `pg_custom_database_size_bytes{${pods}}`, legend: '{{pod}} {{datname}}' }] },

@@ -9,7 +9,7 @@ import { ClusterMonitoring } from './monitoring';
 import { ClusterNetworkPolicies } from './network-policies';
 import { PostgresCluster } from './postgres-cluster';
 import { PatroniApiEndpointsAccess } from './rbac';
-import { ClusterCertificate } from './tls';
+import { CERTIFICATE_DURATION_HOURS, ClusterCertificate } from './tls';
 
 /**
  * The two stages an environment is applied in: everything the cluster needs to bootstrap, then the cluster.
@@ -87,7 +87,8 @@ export class DatabaseClusterCharts {
       clusterName: name,
       namespace,
       spiloPods: this.cluster.pods.spilo,
-      poolerMaxDbConnections: this.cluster.poolerMaxDbConnections,
+      pooler: this.cluster.pooler,
+      certificate: this.certificate && { name: this.certificate.name, durationHours: CERTIFICATE_DURATION_HOURS },
     });
     this.patroniAccess = new PatroniApiEndpointsAccess(this.prerequisitesChart, 'PatroniAccess', { clusterName: name, namespace });
   }

@@ -6,15 +6,14 @@
  * scrape with HTTP 500 (proven by test/postgres-exporter.integration.test.ts with the real exporter).
  * Every query runs on PostgreSQL 15 (proven by test/exporter-queries.integration.test.ts on a real server).
  */
+import { POOLER_ROLE } from '../model/operator';
+
 export interface ExporterQuery {
   readonly query: string;
   /** Run once, on the connection's own database, not once per database. */
   readonly master?: boolean;
   readonly metrics: ReadonlyArray<Record<string, { readonly usage: 'LABEL' | 'GAUGE' | 'COUNTER'; readonly description: string }>>;
 }
-
-/** The role the operator's PgBouncer pooler connects as (operator default `connection_pooler_user`). */
-export const POOLER_ROLE = 'pooler';
 
 /** The prefix of every custom query's metrics, a namespace no built-in collector of postgres_exporter uses. */
 export const CUSTOM_METRIC_PREFIX = 'pg_custom_';
@@ -45,13 +44,32 @@ export const EXPORTER_QUERIES: Readonly<Record<string, ExporterQuery>> = {
   pg_custom_connections: {
     query:
       "SELECT count(*) FILTER (WHERE backend_type = 'client backend') AS clients, " +
-      `count(*) FILTER (WHERE backend_type = 'client backend' AND usename = '${POOLER_ROLE}') AS pooler, ` +
       "current_setting('max_connections')::int AS max FROM pg_stat_activity",
     master: true,
     metrics: [
       { clients: { usage: 'GAUGE', description: 'Client connections' } },
-      { pooler: { usage: 'GAUGE', description: "Client connections of the PgBouncer pooler's role" } },
       { max: { usage: 'GAUGE', description: 'max_connections' } },
+    ],
+  },
+  /**
+   * The server connections the PgBouncer pooler holds, per database and role. The operator's pooler
+   * (pooler/pgbouncer.ini.tmpl, v2.0.1) sets only `auth_user` = the pooler role with `auth_query` through
+   * `pooler.user_lookup` and no `user=`: every pooled server connection logs in as the client's own role, and the
+   * pooler role holds nothing but the auth-query connection. So the pooled connections are the client backends of
+   * the application roles: every role that is not a superuser (the operator, the logical backup, Patroni), not a
+   * replication role, not the pooler's auth role and not a monitoring role (pg_monitor: the exporter). A direct
+   * connection of an application role counts too (see docs/monitoring.md).
+   */
+  pg_custom_application: {
+    query:
+      'SELECT a.datname, a.usename, count(*) AS connections FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid ' +
+      "WHERE a.backend_type = 'client backend' AND a.datname IS NOT NULL AND NOT r.rolsuper AND NOT r.rolreplication " +
+      `AND r.rolname <> '${POOLER_ROLE}' AND NOT pg_has_role(r.oid, 'pg_monitor', 'MEMBER') GROUP BY a.datname, a.usename`,
+    master: true,
+    metrics: [
+      { datname: { usage: 'LABEL', description: 'Database' } },
+      { usename: { usage: 'LABEL', description: 'Application role' } },
+      { connections: { usage: 'GAUGE', description: 'Client connections of an application role to a database: the server connections of its pool in the pooler' } },
     ],
   },
   pg_custom_connections_by_state: {

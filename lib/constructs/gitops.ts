@@ -49,7 +49,12 @@ export class GitOpsCharts extends Construct {
       const source = `${name}-${environment}`;
       new GitRepository(flux, 'Source', {
         metadata: { name: source, namespace: fluxNamespace },
-        spec: { url: config.repoUrl, ref: { branch }, interval: '1m' },
+        spec: {
+          url: config.repoUrl,
+          ref: { branch },
+          interval: '1m',
+          secretRef: config.fluxCredentialsSecret === undefined ? undefined : { name: config.fluxCredentialsSecret },
+        },
       });
       const kustomization = (stage: keyof EnvironmentStages, dependsOn?: string) =>
         new Kustomization(flux, stage, {

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PostgresqlSpecAdditionalVolumes, PostgresqlSpecSidecars } from '../../imports/postgresql-acid.zalan.do';
 import { ResolvedCluster } from '../model/cluster';
-import { ClusterPodLabels, EXPORTER_PORT, managedObjectNames, operatorObjectNames, POSTGRES_PORT } from '../model/operator';
+import { ClusterPodLabels, EXPORTER_PORT, EXPORTER_ROLE, managedObjectNames, POSTGRES_PORT } from '../model/operator';
 import { validateImage } from '../rules/exporter';
 import { EXPORTER_QUERIES } from './exporter-queries';
 
@@ -19,10 +19,10 @@ function exporterQueriesYaml(): string {
 }
 
 export interface MetricsExporterProps {
-  /** The cluster's name: the exporter reads its superuser Secret and the Service selects its Spilo pods. */
+  /** The cluster's name: the Service selects its Spilo pods. */
   readonly clusterName: string;
   readonly namespace: string;
-  /** Image and resources. */
+  /** Image, the Secret of its role's password, and resources. */
   readonly settings: ResolvedCluster['exporter'];
 }
 
@@ -44,8 +44,7 @@ export class MetricsExporter extends Construct {
   constructor(scope: Construct, id: string, props: MetricsExporterProps) {
     super(scope, id);
     const pods = new ClusterPodLabels(props.clusterName);
-    const { image, resources } = props.settings;
-    const credentials = operatorObjectNames(props.clusterName).superuserSecret;
+    const { image, resources, credentialsSecret: credentials } = props.settings;
     const names = managedObjectNames(props.clusterName);
 
     this.queriesConfigMap = new k8s.KubeConfigMap(this, 'Queries', {
@@ -61,7 +60,9 @@ export class MetricsExporter extends Construct {
       env: [
         // Inside the pod, over loopback: the pg_hba `host ... 127.0.0.1/32` rule applies, TLS or not.
         { name: 'DATA_SOURCE_URI', value: `localhost:${POSTGRES_PORT}/postgres?sslmode=disable` },
-        { name: 'DATA_SOURCE_USER', valueFrom: { secretKeyRef: { name: credentials, key: 'username' } } },
+        // The pg_monitor role, not the superuser. The operator still adds POSTGRES_USER/POSTGRES_PASSWORD of the superuser
+        // to every sidecar (pkg/cluster/k8sres.go `patchSidecarContainers`): postgres_exporter does not read them.
+        { name: 'DATA_SOURCE_USER', value: EXPORTER_ROLE },
         { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: credentials, key: 'password' } } },
         { name: 'PG_EXPORTER_EXTEND_QUERY_PATH', value: `${QUERIES_MOUNT_PATH}/${QUERIES_FILE}` },
       ],

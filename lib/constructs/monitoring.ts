@@ -4,7 +4,7 @@ import { PodMonitor } from '../../imports/podmonitor-monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrule-monitoring.coreos.com';
 import { ResolvedMonitoring } from '../model/monitoring';
 import { Labels, managedObjectNames } from '../model/operator';
-import { clusterAlertGroups, RuleGroup } from './alerts';
+import { AlertTarget, clusterAlertGroups, RuleGroup } from './alerts';
 import { grafanaDashboard } from './dashboard';
 
 export interface ClusterMonitoringProps {
@@ -13,8 +13,10 @@ export interface ClusterMonitoringProps {
   readonly namespace: string;
   /** The Spilo pods, whose exporter sidecars are scraped. */
   readonly spiloPods: Labels;
-  /** The pooler's maxDBConnections, the ceiling of its saturation alert. */
-  readonly poolerMaxDbConnections: number;
+  /** The pooler's maxDBConnections and pods: the ceilings of its saturation alert. */
+  readonly pooler: AlertTarget['pooler'];
+  /** The cluster's cert-manager Certificate, which the pooler serves. @default - none */
+  readonly certificate?: AlertTarget['certificate'];
 }
 
 /**
@@ -46,7 +48,8 @@ export class ClusterMonitoring extends Construct {
       {
         clusterName: props.clusterName,
         namespace: props.namespace,
-        poolerMaxDbConnections: props.poolerMaxDbConnections,
+        pooler: props.pooler,
+        certificate: props.certificate,
         runbookBaseUrl: settings.runbookBaseUrl,
       },
       settings.thresholds,

@@ -46,8 +46,8 @@ export class PostgresCluster extends Construct {
   public readonly namespace: string;
   /** Selectors of the pods the operator runs for this cluster. */
   public readonly pods: ClusterPodLabels;
-  /** Server connections all pooler pods together may open to the primary. */
-  public readonly poolerMaxDbConnections: number;
+  /** The pooler's maxDBConnections (all pods together) and pods, as synthesized. */
+  public readonly pooler: { readonly maxDbConnections: number; readonly numberOfInstances: number };
   /** The `postgresql` object as synthesized. */
   public readonly resource: Postgresql;
 
@@ -58,7 +58,7 @@ export class PostgresCluster extends Construct {
     this.namespace = cluster.namespace;
     this.pods = new ClusterPodLabels(cluster.name);
     const { patroni, connectionPooler: pooler, logicalBackup: backup } = cluster;
-    this.poolerMaxDbConnections = pooler.maxDbConnections;
+    this.pooler = { maxDbConnections: pooler.maxDbConnections, numberOfInstances: pooler.numberOfInstances };
 
     this.resource = new Postgresql(this, 'Resource', {
       metadata: { name: cluster.name, namespace: cluster.namespace },
@@ -77,6 +77,7 @@ export class PostgresCluster extends Construct {
           retryTimeout: patroni.retryTimeout,
           maximumLagOnFailover: patroni.maximumLagOnFailover,
           synchronousMode: patroni.synchronousMode,
+          synchronousModeStrict: patroni.synchronousMode ? patroni.synchronousModeStrict : undefined,
           synchronousNodeCount: patroni.synchronousNodeCount,
           pgHba: buildPgHba(cluster.sslPolicy),
         },

@@ -18,14 +18,21 @@ export interface ClusterCertificateProps {
  * (failure 1) and PostgreSQL started demanding TLS nobody used. Whether TLS is *required* is the pg_hba's
  * `SslPolicy`, decided separately and validated together (see PostgresCluster).
  */
+/** The server certificate's lifetime: cert-manager renews it `RENEW_BEFORE_HOURS` before it expires. */
+export const CERTIFICATE_DURATION_HOURS = 2160;
+export const RENEW_BEFORE_HOURS = 720;
+
 export class ClusterCertificate extends Construct {
   public readonly certificate: Certificate;
+  /** The Certificate's name (cert-manager's metrics label it `name`). */
+  public readonly name: string;
   /** The operator's `spec.tls`, pointing at the Certificate's Secret. */
   public readonly tlsSpec: PostgresqlSpecTls;
 
   constructor(scope: Construct, id: string, props: ClusterCertificateProps) {
     super(scope, id);
     const secretName = managedObjectNames(props.clusterName).tlsSecret;
+    this.name = secretName;
     const services = clientServiceNames(props.clusterName);
     this.certificate = new Certificate(this, 'Resource', {
       metadata: { name: secretName, namespace: props.namespace },
@@ -40,17 +47,16 @@ export class ClusterCertificate extends Construct {
         ]),
         usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
         privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
-        duration: '2160h',
-        renewBefore: '720h',
+        duration: `${CERTIFICATE_DURATION_HOURS}h`,
+        renewBefore: `${RENEW_BEFORE_HOURS}h`,
       },
     });
     // The keys cert-manager writes (kubernetes.io/tls Secret); the operator mounts the Secret at /tls and points
-    // Spilo's SSL_CERTIFICATE_FILE, SSL_PRIVATE_KEY_FILE and SSL_CA_FILE at these files.
-    this.tlsSpec = {
-      secretName,
-      certificateFile: 'tls.crt',
-      privateKeyFile: 'tls.key',
-      caFile: props.issuer.writesCaCertificate ? 'ca.crt' : undefined,
-    };
+    // Spilo's SSL_CERTIFICATE_FILE and SSL_PRIVATE_KEY_FILE at these files (pkg/cluster/k8sres.go `generateTlsMounts`).
+    // No caFile: with one the operator sets SSL_CA_FILE and Spilo `ssl_ca_file` (configure_spilo.py, Spilo 4.0-p3),
+    // which only serves client-certificate authentication, which no pg_hba rule here uses (lib/constructs/pg-hba.ts);
+    // and with an issuer that writes no `ca.crt` (ACME) PostgreSQL does not start at all ("could not load root
+    // certificate file").
+    this.tlsSpec = { secretName, certificateFile: 'tls.crt', privateKeyFile: 'tls.key' };
   }
 }

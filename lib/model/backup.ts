@@ -28,6 +28,14 @@ export const WalBackupSettingsSchema = z.strictObject({
    * virtual-host style (`https://bucket.host`). @default - true when `endpoint` is set, the SDK's choice otherwise
    */
   forcePathStyle: z.boolean({ error: expected('true or false', true) }).optional(),
+  /**
+   * Names this incarnation of the cluster in the archive path: `s3://<bucket>/spilo/<cluster>/<incarnation>/wal/<version>`.
+   * Give a cluster that is deleted and created again under the same name a new one (`"2"`, a date), in the same
+   * change: the new cluster starts a new timeline 1, and in the old path its base backups and its retention would
+   * mix with, and in time delete, the archive of the old one (see docs/backup-restore-tls.md). Lowercase letters,
+   * digits and dashes. @default - none: `s3://<bucket>/spilo/<cluster>/wal/<version>`
+   */
+  incarnation: text('a folder name as a string', '2').optional(),
   /** Cron schedule of base backups. @default '0 1 * * *' (daily at 01:00, an hour before the logical backup) */
   schedule: text('a cron schedule as a string', '0 1 * * *').default('0 1 * * *'),
   /** Base backups kept (with the WAL needed to restore any point since the oldest). @default 7 */
@@ -54,16 +62,21 @@ export const CloneSettingsSchema = z.strictObject({
   uid: text('a UUID as a string', '0b9b5e4c-7d4a-4f1e-9f50-2a3c6f0d1e2b'),
   /** Restore up to this time, RFC 3339 with an explicit offset, as the CRD requires: `2026-11-24T17:30:00+01:00`. */
   timestamp: text('a timestamp as a string', '2026-11-24T17:30:00+01:00'),
+  /** The source's `walBackup.incarnation`, which names its archive path. @default - none (the source had none) */
+  incarnation: text('a folder name as a string', '2').optional(),
 });
 export type CloneSettings = z.input<typeof CloneSettingsSchema>;
 
 /**
  * Where a cluster's WAL-G archive lives, without the PostgreSQL version directory Spilo appends: the source writes
- * `<this>/<version>` (its scope prefix and suffix are set to ""), a clone reads `<this>` (`s3_wal_path`).
+ * `<this>/<version>` (its scope prefix is "", its suffix "" or `/<incarnation>`), a clone reads `<this>` (`s3_wal_path`).
  */
-export function walArchivePath(bucket: string, clusterName: string): string {
-  return `s3://${bucket}/spilo/${clusterName}/wal`;
+export function walArchivePath(bucket: string, clusterName: string, incarnation?: string): string {
+  return `s3://${bucket}/spilo/${clusterName}${walScopeSuffix(incarnation)}/wal`;
 }
+
+/** Spilo's `WAL_BUCKET_SCOPE_SUFFIX`, which comes after the cluster's name in the archive path. */
+export const walScopeSuffix = (incarnation: string | undefined) => (incarnation === undefined ? '' : `/${incarnation}`);
 
 /** The port of object storage over https: AWS S3's, and that of an `https://` endpoint without a port. */
 export const HTTPS_PORT = 443;

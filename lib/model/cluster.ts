@@ -38,31 +38,49 @@ export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 
 /** Patroni's defaults, as this project sets them (the rules name them in their fixes). */
 export const DEFAULT_PATRONI = {
-  ttl: 30,
-  loopWait: 10,
-  retryTimeout: 10,
+  ttl: 20,
+  loopWait: 2,
+  retryTimeout: 9,
   synchronousMode: true,
+  synchronousModeStrict: true,
   synchronousNodeCount: 1,
   maximumLagOnFailover: 33554432,
 } as const;
 
-/** Patroni's failover timings and replication mode (the operator's `spec.patroni`). */
+/**
+ * Patroni's failover timings and replication mode (the operator's `spec.patroni`). The defaults keep the seed's two
+ * promises, proven by `npm run rehearse` (docs/high-availability.md): a failover completes in under 30 s in the worst
+ * case on the Kubernetes DCS, and no acknowledged write is lost, even through a second failure.
+ */
 export const PatroniSettingsSchema = z.strictObject({
   /**
-   * Seconds the leader key lives in the DCS: a primary that cannot renew it within this time is demoted.
-   * Patroni requires `loopWait + 2 * retryTimeout <= ttl`.
-   * @default 30
+   * Seconds the leader lock lives in the DCS after its last renewal. A dead leader's lock expires after at most
+   * `ttl`; on the Kubernetes DCS the replicas notice at their next loop, so the worst-case failover is
+   * `ttl + loopWait` plus the promotion (lib/rules/failover-budget.ts). Patroni requires
+   * `loopWait + 2 * retryTimeout <= ttl` and at least 20 (Patroni 4, which Spilo runs, raises a lower ttl to 20).
+   * @default 20
    */
-  ttl: number(30).default(DEFAULT_PATRONI.ttl),
-  /** Seconds between Patroni's HA loops. @default 10 */
-  loopWait: number(10).default(DEFAULT_PATRONI.loopWait),
-  /** Seconds Patroni retries DCS and PostgreSQL operations before giving up. @default 10 */
-  retryTimeout: number(10).default(DEFAULT_PATRONI.retryTimeout),
+  ttl: number(20).default(DEFAULT_PATRONI.ttl),
+  /** Seconds between Patroni's HA loops (the leader renews its lock once per loop). @default 2 */
+  loopWait: number(2).default(DEFAULT_PATRONI.loopWait),
+  /**
+   * Seconds Patroni retries a Kubernetes API or PostgreSQL call before giving up: a leader that cannot renew its
+   * lock for that long demotes itself, so an API slower than this causes a failover.
+   * @default 9
+   */
+  retryTimeout: number(9).default(DEFAULT_PATRONI.retryTimeout),
   /**
    * Commit only once a synchronous standby confirmed the WAL (no data loss on failover).
    * @default true
    */
   synchronousMode: bool(true).default(DEFAULT_PATRONI.synchronousMode),
+  /**
+   * Never acknowledge a commit without a synchronous standby, also right after a failover or while every replica is
+   * down: no acknowledged write is lost through a second failure, at the cost that writes wait while no replica is
+   * streaming (measured by the rehearsal). `false` keeps writes going on a lone primary, which can lose them.
+   * @default true
+   */
+  synchronousModeStrict: bool(true).default(DEFAULT_PATRONI.synchronousModeStrict),
   /** How many of the replicas are synchronous; the rest replicate asynchronously. @default 1 */
   synchronousNodeCount: number(1).default(DEFAULT_PATRONI.synchronousNodeCount),
   /** Bytes a replica may lag behind and still be promoted. @default 33554432 (32 MiB) */
@@ -118,12 +136,6 @@ export const CertificateIssuerSchema = z.strictObject({
   name: text('the issuer name as a string', 'internal-ca'),
   /** @default 'ClusterIssuer' */
   kind: z.enum(['ClusterIssuer', 'Issuer'], { error: expected('one of "ClusterIssuer", "Issuer"', 'ClusterIssuer') }).default('ClusterIssuer'),
-  /**
-   * Whether the issuer writes its CA certificate as `ca.crt` into the Secret (CA and Vault issuers do, ACME issuers
-   * do not). PostgreSQL refuses to start with an `ssl_ca_file` that does not exist.
-   * @default true
-   */
-  writesCaCertificate: bool(true).default(true),
 });
 export type CertificateIssuer = z.input<typeof CertificateIssuerSchema>;
 
@@ -157,6 +169,14 @@ export const NetworkSettingsSchema = z.strictObject({
   clients: PodSelectionSchema.optional(),
   /** Namespace of the Zalando operator, which manages the pods over 5432 and Patroni's API on 8008. @default 'postgres-operator' */
   operatorNamespace: text('a namespace as a string', 'postgres-operator').default('postgres-operator'),
+  /**
+   * Narrows the operator's flow (5432 and 8008, seed failure 3) from every pod of `operatorNamespace` to the operator's
+   * own pods. The operator's manifests and its Helm chart label them differently: `OPERATOR_POD_LABELS.manifests`
+   * (`name: postgres-operator`) or `OPERATOR_POD_LABELS.helm` (`app.kubernetes.io/name: postgres-operator`), from
+   * lib/model/operator.ts; check with `kubectl -n postgres-operator get pods --show-labels`.
+   * @default - none: every pod of `operatorNamespace` (the seed's rule)
+   */
+  operatorPodLabels: labels('OPERATOR_POD_LABELS.helm').optional(),
   /** The Prometheus that scrapes the exporter on 9187. @default - pods `app.kubernetes.io/name: prometheus` in `monitoring` */
   prometheus: PodSelectionSchema.default({ namespaces: ['monitoring'], podLabels: { 'app.kubernetes.io/name': 'prometheus' } }),
   /** Cluster DNS. @default - pods `k8s-app: kube-dns` in `kube-system` */
@@ -182,6 +202,13 @@ export type NetworkSettings = z.input<typeof NetworkSettingsSchema>;
 export const ExporterSettingsSchema = z.strictObject({
   /** postgres_exporter image, pinned to a release. @default 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' */
   image: text('an image as a string', 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1').default('quay.io/prometheuscommunity/postgres-exporter:v0.17.1'),
+  /**
+   * Secret in the cluster's namespace holding the password (key `password`) of the role `postgres_exporter`
+   * (EXPORTER_ROLE), the same Secret the operator's `infrastructure_roles_secrets` entry names; create it out of
+   * band, in every namespace with a cluster (docs/monitoring.md, "The exporter's role").
+   * @default 'postgres-exporter-credentials'
+   */
+  credentialsSecret: text('a Secret name as a string', 'postgres-exporter-credentials').default('postgres-exporter-credentials'),
   /** @default - requests 50m CPU / 64Mi, limits 200m CPU / 128Mi */
   resources: ContainerResourcesSchema.default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
 });

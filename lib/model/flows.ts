@@ -71,7 +71,8 @@ export interface ClusterPeers {
   readonly pooler: PodsPeer;
   readonly logicalBackup: PodsPeer;
   readonly clients: PodsPeer;
-  readonly operator: NamespacesPeer;
+  /** Every pod of the operator's namespace, or only its own pods with `network.operatorPodLabels`. */
+  readonly operator: NamespacesPeer | PodsPeer;
   readonly prometheus: PodsPeer;
   readonly dns: PodsPeer;
   readonly apiService: IpBlocksPeer;
@@ -105,7 +106,10 @@ export function clusterPeers(cluster: ResolvedCluster, api: ResolvedKubernetesAp
     pooler: own('pooler', 'PgBouncer pooler pods', pods.pooler),
     logicalBackup: own('logical-backup', 'logical backup job pods', pods.logicalBackup),
     clients: selected('application pods (client label)', network.clients),
-    operator: { type: 'namespaces', description: 'the postgres-operator', namespaces: [network.operatorNamespace] },
+    operator:
+      network.operatorPodLabels === undefined
+        ? { type: 'namespaces', description: 'the postgres-operator', namespaces: [network.operatorNamespace] }
+        : selected('the postgres-operator pods', { namespaces: [network.operatorNamespace], podLabels: network.operatorPodLabels }),
     prometheus: selected('Prometheus', network.prometheus),
     dns: selected('cluster DNS', network.dns),
     apiService: addresses('Kubernetes API Service address', api.serviceCidrs),

@@ -19,6 +19,14 @@ export const GitOpsConfigSchema = z.strictObject({
   argocdDestinationServer: text('a URL as a string', 'https://kubernetes.default.svc').default('https://kubernetes.default.svc'),
   /** Namespace of Flux's sources and Kustomizations. @default 'flux-system' */
   fluxNamespace: text('a namespace as a string', 'flux-system').default('flux-system'),
+  /**
+   * Secret in `fluxNamespace` with the credentials Flux clones a private repository with (the GitRepository's
+   * `secretRef`): keys `identity` and `known_hosts` for an `ssh://` URL, `username` and `password` for `https://`.
+   * Create it out of band, e.g. `flux create secret git jewelry-shop-db-git --url=<repoUrl> -n flux-system`
+   * (docs/gitops.md). Required for an `ssh://` repoUrl.
+   * @default - none: a public repository, cloned anonymously over http(s)
+   */
+  fluxCredentialsSecret: text('a Secret name as a string', 'jewelry-shop-db-git').optional(),
 });
 export type GitOpsConfig = z.input<typeof GitOpsConfigSchema>;
 export type ResolvedGitOps = z.output<typeof GitOpsConfigSchema>;

@@ -22,7 +22,11 @@ export const AlertThresholdsSchema = z.strictObject({
   replicationLagBytes: number(268435456).default(DEFAULT_THRESHOLDS.replicationLagBytes),
   /** Share of max_connections in use before alerting. @default 0.8 */
   connectionSaturation: number(0.8).default(DEFAULT_THRESHOLDS.connectionSaturation),
-  /** Share of the pooler's maxDBConnections in use at the primary before alerting. @default 0.9 */
+  /**
+   * Share of the server connections the pooler can open to one database (one full role pool per connected role, at
+   * most the per-database limit: poolerCeilings in lib/constructs/alerts.ts) in use at the primary before alerting.
+   * @default 0.9
+   */
   poolerSaturation: number(0.9).default(DEFAULT_THRESHOLDS.poolerSaturation),
   /** Share of a data volume that must stay free. @default 0.15 */
   volumeFreeRatio: number(0.15).default(DEFAULT_THRESHOLDS.volumeFreeRatio),

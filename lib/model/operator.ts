@@ -33,10 +33,31 @@ export const REPLICATION_ROLE = 'standby';
 /** The role the operator's PgBouncer pooler connects as (operator default `connection_pooler_user`). */
 export const POOLER_ROLE = 'pooler';
 /**
+ * The exporter's database role: LOGIN, member of `pg_monitor`, nothing else (every custom query needs only what
+ * pg_monitor grants: pg_read_all_stats for other sessions' rows and database sizes, pg_read_all_settings). Neither
+ * Spilo nor the `postgresql` resource can create it (Spilo's robot_zmon is NOLOGIN without pg_monitor, post_init.sh;
+ * `spec.users` takes flags, not memberships): the operator creates it as an infrastructure role, on every cluster
+ * it manages, from its configuration `infrastructure_roles_secrets` with `defaultuservalue: postgres_exporter` and
+ * `defaultrolevalue: pg_monitor` (pkg/controller/util.go `getInfrastructureRole`; pkg/util/users/users.go creates it
+ * `IN ROLE pg_monitor`). docs/monitoring.md, "The exporter's role", has the configuration.
+ */
+export const EXPORTER_ROLE = 'postgres_exporter';
+/**
  * Spilo runs PostgreSQL as uid 101, gid 103: with `spiloFSGroup: 103` the operator makes the mounted key
  * readable by PostgreSQL (a key it cannot read stops the server).
  */
 export const SPILO_FS_GROUP = 103;
+
+/**
+ * The labels of the operator's own pods, as each way of installing it sets them (postgres-operator v1.15.1 and
+ * v2.0.1): `manifests/postgres-operator.yaml` labels the pod template `name: postgres-operator`; the Helm chart
+ * (`charts/postgres-operator/templates/deployment.yaml`) `app.kubernetes.io/name: <chart name>` (`postgres-operator`
+ * unless `nameOverride`) and `app.kubernetes.io/instance: <release>`. For `network.operatorPodLabels`.
+ */
+export const OPERATOR_POD_LABELS = {
+  manifests: { name: 'postgres-operator' },
+  helm: { 'app.kubernetes.io/name': 'postgres-operator' },
+} as const satisfies Record<string, Labels>;
 
 /** Selectors of the pod kinds the operator runs for one cluster. */
 export class ClusterPodLabels {

@@ -24,12 +24,17 @@ export function validateBackup(name: string, wal: WalBackupSettings | undefined,
     if (clone.cluster === name) {
       errors.push(
         `${name}: clone.cluster must name another cluster (got "${clone.cluster}", the clone's own name): ` +
-          `a clone archives to ${walArchivePath(wal?.bucket ?? '<bucket>', name)}, the archive it restores from; ` +
+          `a clone archives to ${walArchivePath(wal?.bucket ?? '<bucket>', name, wal?.incarnation)}, the archive it restores from; ` +
           `give the restored cluster a new name, like "${name}-restore"`,
       );
     }
     if (wal === undefined) {
       errors.push(`${name}: clone needs walBackup (the bucket and credentials of the source's archive) (got walBackup: undefined): set walBackup as on the source cluster`);
+    }
+  }
+  for (const [field, value] of [['walBackup.incarnation', wal?.incarnation], ['clone.incarnation', clone?.incarnation]] as const) {
+    if (value !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+      errors.push(`${name}: ${field} must be lowercase letters, digits and dashes, starting and ending with a letter or digit (got "${value}"): it is a folder of the archive path; write for example "2" or "2026-12-03"`);
     }
   }
   if (wal?.endpoint !== undefined) {

@@ -18,6 +18,17 @@ export function validateGitOpsConfig(config: ResolvedGitOps): string[] {
   if (config.branch !== undefined && !/^[^\s~^:?*[\\]+$/.test(config.branch)) {
     problems.push(`GITOPS.branch must be a git branch name, without spaces or ~^:?*[\\ (got ${JSON.stringify(config.branch)}): write for example "main"`);
   }
+  if (config.repoUrl.startsWith('ssh://') && config.fluxCredentialsSecret === undefined) {
+    // Flux clones over SSH only with a key: without secretRef its GitRepository never becomes ready.
+    problems.push(
+      `GITOPS.fluxCredentialsSecret is required for an ssh:// repoUrl (got undefined): create the key Secret with ` +
+        `\`flux create secret git ${config.name}-git --url=${config.repoUrl} -n ${config.fluxNamespace}\`, add its public key to the repository, ` +
+        `and set fluxCredentialsSecret: "${config.name}-git"`,
+    );
+  }
+  if (config.fluxCredentialsSecret !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(config.fluxCredentialsSecret)) {
+    problems.push(`GITOPS.fluxCredentialsSecret must be a Secret name: lowercase letters, digits, dashes and dots (got ${JSON.stringify(config.fluxCredentialsSecret)}): write for example "${config.name}-git"`);
+  }
   const labels = { name: config.name, argocdNamespace: config.argocdNamespace, fluxNamespace: config.fluxNamespace };
   for (const [field, value] of Object.entries(labels)) {
     if (value !== undefined && !DNS_1123_LABEL.test(value)) {

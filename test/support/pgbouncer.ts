@@ -1,8 +1,16 @@
 /**
- * A throwaway PgBouncer (Debian `pgbouncer`) in front of a PostgresServer, configured as the Zalando
- * operator configures its pooler pods: `auth_user` + `auth_query` through the `pooler` role's
- * `user_lookup` function, TLS to the server (`server_tls_sslmode = require`), and the pool sizes the operator
- * derives from `connectionPooler.maxDBConnections` and `numberOfInstances`.
+ * A throwaway PgBouncer (Debian `pgbouncer`) in front of a PostgresServer, configured line by line as the Zalando
+ * operator's pooler image renders `pooler/pgbouncer.ini.tmpl` (the lines: tools/rehearsal/operator-pgbouncer.ts) (postgres-operator v2.0.1; `entrypoint.sh` fills it
+ * with envsubst from the environment `pkg/cluster/connection_pooler.go` gives the pod): `auth_user` (no `user=`, so
+ * server connections log in as the client's role) + `auth_query` through the `pooler` role's `user_lookup`
+ * function, TLS to the server (`server_tls_sslmode = require`) and TLS required from
+ * clients (`client_tls_sslmode = require`, with the self-signed certificate `entrypoint.sh` generates when the
+ * cluster has no `spec.tls`), `stats_users` = the infrastructure roles, and the pool sizes the operator derives from
+ * `connectionPooler.maxDBConnections` and `numberOfInstances` (`getConnectionPoolerEnvVars`).
+ *
+ * Two lines of the template are left out because PgBouncer 1.18 (Debian 12) does not know them and refuses to start:
+ * `max_prepared_statements = 200` (1.21; caches prepared statements, changes no pool size) and `auth_dbname = postgres`
+ * (1.19; without it the auth query runs in the client's database, where the operator installs `user_lookup` too).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,11 +18,10 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PoolerPodSizes } from '../../lib/rules/connection-budget';
 import { asServerUser, PGBOUNCER, POSTGRES_BIN, runningAsRoot, serverUserIds } from './integration-tools';
+import { operatorPgBouncerIni, POOLER_USER, userLookupSql } from '../../tools/rehearsal/operator-pgbouncer';
 import { PostgresServer, runClient, sleep } from './postgres-server';
 
-/** The operator's pooler role and the schema of its lookup function (operator defaults `connection_pooler_user`/`_schema`). */
-export const POOLER_USER = 'pooler';
-const POOLER_SCHEMA = 'pooler';
+export { POOLER_USER } from '../../tools/rehearsal/operator-pgbouncer';
 
 export interface PgBouncerProps {
   readonly server: PostgresServer;
@@ -26,14 +33,19 @@ export interface PgBouncerProps {
   readonly poolerPassword: string;
   /** Databases to create the lookup function in, as the operator does in every database it manages. */
   readonly databases: readonly string[];
+  /** The operator's infrastructure roles (`INFRASTRUCTURE_ROLES`, the template's `stats_users`). @default - none */
+  readonly infrastructureRoles?: readonly string[];
 }
 
 export class PgBouncer {
   /** Creates the pooler role and its lookup function on the server, then starts PgBouncer. */
   public static async start(props: PgBouncerProps): Promise<PgBouncer> {
     const { server } = props;
-    server.admin(`CREATE ROLE ${POOLER_USER} LOGIN PASSWORD '${props.poolerPassword}'`);
-    for (const database of ['postgres', ...props.databases]) server.admin(userLookupSql(), database);
+    // Once per server: every pooler pod of a cluster shares the role (the operator creates it once).
+    if (server.admin(`SELECT 1 FROM pg_roles WHERE rolname = '${POOLER_USER}'`).length === 0) {
+      server.admin(`CREATE ROLE ${POOLER_USER} LOGIN PASSWORD '${props.poolerPassword}'`);
+      for (const database of ['postgres', ...props.databases]) server.admin(userLookupSql(), database);
+    }
     const folder = mkdtempSync('/tmp/jsdb-pgbouncer-');
     const bouncer = new PgBouncer(server, folder, await server.network.freePort());
     try {
@@ -56,7 +68,7 @@ export class PgBouncer {
 
   /** Runs an admin console command (`SHOW POOLS`) as the pooler role; returns one record per row, by column name. */
   public show(command: string, password: string): Record<string, string>[] {
-    const conninfo = `host=${this.server.address} port=${this.port} user=${POOLER_USER} dbname=pgbouncer sslmode=disable connect_timeout=5`;
+    const conninfo = `host=${this.server.address} port=${this.port} user=${POOLER_USER} dbname=pgbouncer sslmode=require connect_timeout=5`;
     const result = runClient(this.server.network.command([join(POSTGRES_BIN, 'psql'), '-X', '-q', '-A', '-F', '\t', '-P', 'footer=off', conninfo, '-c', command]), {
       PGPASSWORD: password,
     });
@@ -76,36 +88,27 @@ export class PgBouncer {
   }
 
   private configure(props: PgBouncerProps): void {
-    const server = `host=${this.server.address} port=${this.server.port} auth_user=${POOLER_USER}`;
-    const ini = [
-      '[databases]',
-      `* = ${server}`,
-      `postgres = ${server}`,
-      '',
-      '[pgbouncer]',
-      `pool_mode = ${props.mode}`,
-      `listen_addr = ${this.server.address}`,
-      `listen_port = ${this.port}`,
-      'unix_socket_dir =', // no socket file left in /tmp
-      `logfile = ${join(this.folder, 'pgbouncer.log')}`,
-      `admin_users = ${POOLER_USER}`,
-      `auth_file = ${join(this.folder, 'userlist.txt')}`,
-      `auth_query = SELECT * FROM ${POOLER_SCHEMA}.user_lookup($1)`,
-      'auth_type = md5',
-      'server_tls_sslmode = require',
-      `default_pool_size = ${props.sizes.defaultPoolSize}`,
-      `reserve_pool_size = ${props.sizes.reservePoolSize}`,
-      'max_client_conn = 10000',
-      `max_db_connections = ${props.sizes.maxDbConnections}`,
-      'idle_transaction_timeout = 600',
-      'server_login_retry = 5',
-      'ignore_startup_parameters = extra_float_digits,options',
-    ];
-    writeFileSync(join(this.folder, 'pgbouncer.ini'), `${ini.join('\n')}\n`);
+    // The template's /etc/ssl/certs/pgbouncer.{key,crt}, generated as entrypoint.sh does without spec.tls.
+    const [key, certificate] = [join(this.folder, 'pgbouncer.key'), join(this.folder, 'pgbouncer.crt')];
+    const openssl = runClient(['openssl', 'req', '-nodes', '-new', '-x509', '-subj', '/CN=spilo.dummy.org', '-keyout', key, '-out', certificate]);
+    if (!openssl.ok) throw new Error(`openssl failed: ${openssl.stderr}`);
+    const ini = operatorPgBouncerIni({
+      serverHost: this.server.address,
+      serverPort: this.server.port,
+      listenAddress: this.server.address, // the template's `*`, on the test network
+      listenPort: this.port,
+      folder: this.folder,
+      mode: props.mode,
+      sizes: props.sizes,
+      infrastructureRoles: props.infrastructureRoles ?? [],
+      key,
+      certificate,
+    });
+    writeFileSync(join(this.folder, 'pgbouncer.ini'), ini);
     writeFileSync(join(this.folder, 'userlist.txt'), `"${POOLER_USER}" "${props.poolerPassword}"\n`, { mode: 0o600 });
     if (runningAsRoot) {
       const { uid, gid } = serverUserIds();
-      for (const path of [this.folder, join(this.folder, 'pgbouncer.ini'), join(this.folder, 'userlist.txt')]) chownSync(path, uid, gid);
+      for (const path of [this.folder, join(this.folder, 'pgbouncer.ini'), join(this.folder, 'userlist.txt'), key, certificate]) chownSync(path, uid, gid);
     }
   }
 
@@ -123,20 +126,4 @@ export class PgBouncer {
       await sleep(50);
     }
   }
-}
-
-/** The operator's lookup function: PgBouncer reads a client's password hash through it as the pooler role. */
-function userLookupSql(): string {
-  return `
-    CREATE SCHEMA IF NOT EXISTS ${POOLER_SCHEMA};
-    CREATE OR REPLACE FUNCTION ${POOLER_SCHEMA}.user_lookup(IN i_username text, OUT uname text, OUT phash text)
-    RETURNS record AS $$
-    BEGIN
-      SELECT usename, passwd FROM pg_catalog.pg_shadow WHERE usename = i_username INTO uname, phash;
-      RETURN;
-    END;
-    $$ LANGUAGE plpgsql SECURITY DEFINER;
-    REVOKE ALL ON FUNCTION ${POOLER_SCHEMA}.user_lookup(text) FROM public, ${POOLER_USER};
-    GRANT EXECUTE ON FUNCTION ${POOLER_SCHEMA}.user_lookup(text) TO ${POOLER_USER};
-    GRANT USAGE ON SCHEMA ${POOLER_SCHEMA} TO ${POOLER_USER};`;
 }

@@ -16,6 +16,12 @@ export interface PostgresServerProps {
   readonly parameters: Readonly<Record<string, string>>;
   /** Written verbatim as pg_hba.conf. */
   readonly pgHba: readonly string[];
+  /**
+   * The server's TLS files, as Spilo points PostgreSQL at them (`ssl_cert_file`, `ssl_key_file`, and `ssl_ca_file`
+   * only when given). The files must be readable by the server user.
+   * @default - a self-signed certificate generated in the server's folder, no CA file (Spilo without spec.tls)
+   */
+  readonly tls?: { readonly certificateFile: string; readonly privateKeyFile: string; readonly caFile?: string };
 }
 
 /** A connection of a client over TCP, as an application, PgBouncer or a replica opens it. */
@@ -49,7 +55,7 @@ export class PostgresServer {
   public static async start(props: PostgresServerProps): Promise<PostgresServer> {
     const folder = mkdtempSync('/tmp/jsdb-postgres-');
     const port = await props.network.freePort();
-    const server = new PostgresServer(props.network, folder, port);
+    const server = new PostgresServer(props.network, folder, port, props.tls);
     try {
       server.initialize(props);
       await server.launch();
@@ -70,6 +76,7 @@ export class PostgresServer {
     /** Holds the data directory, the certificate, the log and the Unix socket; removed by stop(). */
     public readonly folder: string,
     public readonly port: number,
+    private readonly tls?: PostgresServerProps['tls'],
   ) {
     this.dataDirectory = join(folder, 'data');
     this.hbaFile = join(this.dataDirectory, 'pg_hba.conf');
@@ -175,8 +182,9 @@ export class PostgresServer {
       port: String(this.port),
       unix_socket_directories: this.folder,
       ssl: 'on',
-      ssl_cert_file: join(this.folder, 'server.crt'),
-      ssl_key_file: join(this.folder, 'server.key'),
+      ssl_cert_file: this.tls?.certificateFile ?? join(this.folder, 'server.crt'),
+      ssl_key_file: this.tls?.privateKeyFile ?? join(this.folder, 'server.key'),
+      ...(this.tls?.caFile === undefined ? {} : { ssl_ca_file: this.tls.caFile }),
       log_connections: 'on',
       logging_collector: 'off',
     };
