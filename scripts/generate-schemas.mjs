@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates schemas/*.json: the JSON Schemas that test/schema-validation.test.ts (via lib/schema-validation.ts)
+// Generates schemas/*.json: the JSON Schemas that test/schema-validation.test.ts (via tools/schema-validation.ts)
 // checks every synthesized object against, with unknown fields treated as errors, as `kubectl apply
 // --validate=strict` does. Sources, unchanged upstream files (see ../shared/README.md):
 //   - the Kubernetes 1.27 definitions cdk8s uses (only what the kinds below reach is kept)
