@@ -9,7 +9,13 @@ const { transpile, OUT } = require('./transpile');
 transpile();
 const { diffManifests, formatDiff } = require(join(OUT, 'tools', 'dist-diff.js'));
 const base = process.argv[2] ?? 'HEAD';
-const git = (...args) => execFileSync('git', args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+const git = (...args) => execFileSync('git', args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+try {
+  git('rev-parse', '--verify', '--quiet', `${base}^{commit}`);
+} catch {
+  process.stderr.write(`npm run diff: ${JSON.stringify(base)} is not a commit of this repository: give a branch, tag or commit (default HEAD), e.g. \`npm run diff main\`\n`);
+  process.exit(2);
+}
 // Objects with the folder they are deployed from: dist/<source>/...
 const parse = (file, text) => parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean).map((object) => ({ source: file.split('/')[1], object }));
 

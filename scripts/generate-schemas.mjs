@@ -21,7 +21,6 @@ const CRDS = {
   'acid.zalan.do_postgresqls.v2.0.1.yaml': 'zalando-postgres-operator-v2.0.1',
   'acid.zalan.do_postgresqls.v1.15.1.yaml': 'zalando-postgres-operator-v1.15.1',
   'monitoring.coreos.com_podmonitors.yaml': 'prometheus-operator-v0.93.0',
-  'monitoring.coreos.com_servicemonitors.yaml': 'prometheus-operator-v0.93.0',
   'monitoring.coreos.com_prometheusrules.yaml': 'prometheus-operator-v0.93.0',
   'cert-manager.io_certificates.yaml': 'cert-manager-v1.21.1',
   'argoproj.io_applications.yaml': 'argo-cd-v3.5.1',
