@@ -7,8 +7,10 @@
  * calls (a full disk, a failing rename), injected into the child with `node --require`.
  */
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ENVIRONMENTS } from '../lib/config';
+import { resolveEnvironment } from '../lib/model/configuration';
 import { SHIPPED_WARNINGS } from './support/synth-warnings';
 import { copyProject, readTree } from './util';
 
@@ -26,13 +28,22 @@ function synth(options: { preload?: string; env?: NodeJS.ProcessEnv } = {}): Spa
   return spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8', env: { ...process.env, ...options.env } });
 }
 
-/** Replaces `from` with `to` in the copy's lib/config.ts (each occurrence), failing if it is not there. */
-function breakConfig(from: string, to: string): void {
-  const file = join(project, 'lib', 'config.ts');
-  const source = readFileSync(file, 'utf8');
-  expect(source).toContain(from);
-  writeFileSync(file, source.split(from).join(to));
+/**
+ * Changes the copy's configuration by appending TypeScript to its lib/config.ts, run once the configuration is
+ * defined: the edit works on the values `ENVIRONMENTS` holds, whatever the file's text is.
+ */
+function editConfig(code: string): void {
+  appendFileSync(join(project, 'lib', 'config.ts'), `\n// appended by test/atomic-synth.integration.test.ts\n${code}\n`);
 }
+
+/** `code` run on the first cluster (`cluster`) of every environment of the copy's configuration. */
+const onFirstClusters = (code: string) => `for (const environment of ENVIRONMENTS as any[]) { const cluster = environment.clusters[0]; if (cluster) { ${code} } }`;
+
+/** The environments with a cluster, and their first one: where `onFirstClusters` edits. */
+const firstClusters = ENVIRONMENTS.filter((environment) => environment.clusters.length > 0).map((environment) => ({
+  environment: environment.name,
+  cluster: resolveEnvironment(environment).clusters[0],
+}));
 
 /** A module for `node --require` that makes the file system call `method` fail as `code` when `failWhen` says so. */
 function faultInjection(method: 'writeFileSync' | 'renameSync' | 'rmSync', code: string, failWhen: string): string {
@@ -63,19 +74,17 @@ function expectUntouchedAfter(run: () => SpawnSyncReturns<string>): SpawnSyncRet
 }
 
 test('a configuration error: exit 1, every problem on stderr without a stack trace, dist/ byte for byte as it was', () => {
-  // The seed cluster's settings are shared by dev and prod: each environment reports both problems.
-  breakConfig("volumeSize: '100Gi'", "volumeSize: '100GB'");
-  breakConfig('numberOfInstances: 3,', 'numberOfInstances: 0,');
+  editConfig(onFirstClusters("cluster.volumeSize = '100GB'; cluster.numberOfInstances = 0;"));
   const result = expectUntouchedAfter(() => synth());
   expect(result.status).toBe(1);
   expect(result.stdout).toBe('');
   expect(result.stderr).toBe(
     [
-      '4 configuration error(s):',
-      '  - dev: jewelry-shop-db: numberOfInstances must be an integer >= 1 (got 0): set numberOfInstances: 3',
-      '  - dev: jewelry-shop-db: volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got "100GB"): write "100Gi"',
-      '  - prod: jewelry-shop-db: numberOfInstances must be an integer >= 1 (got 0): set numberOfInstances: 3',
-      '  - prod: jewelry-shop-db: volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got "100GB"): write "100Gi"',
+      `${2 * firstClusters.length} configuration error(s):`,
+      ...firstClusters.flatMap(({ environment, cluster }) => [
+        `  - ${environment}: ${cluster.name}: numberOfInstances must be an integer >= 1 (got 0): set numberOfInstances: 3`,
+        `  - ${environment}: ${cluster.name}: volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got "100GB"): write "100Gi"`,
+      ]),
       'Nothing was written: dist/ is unchanged.',
       '',
     ].join('\n'),
@@ -84,7 +93,7 @@ test('a configuration error: exit 1, every problem on stderr without a stack tra
 });
 
 test('a TypeScript syntax error: exit 1, esbuild names the file and line, dist/ as it was', () => {
-  breakConfig("volumeSize: '100Gi'", "volumeSize: = '100Gi'");
+  editConfig('const broken: number = = 1;');
   const result = expectUntouchedAfter(() => synth());
   expect(result.status).toBe(1);
   expect(result.stderr).toMatch(/lib\/config\.ts:\d+:\d+/);
@@ -92,14 +101,13 @@ test('a TypeScript syntax error: exit 1, esbuild names the file and line, dist/ 
 });
 
 test('a value of the wrong type (which only `npm test` type-checks): exit 1, every shape problem with its path, dist/ as it was', () => {
-  breakConfig("teamId: 'jewelry-shop',", 'teamId: undefined as any,');
+  editConfig(onFirstClusters('cluster.teamId = undefined;'));
   const result = expectUntouchedAfter(() => synth());
   expect(result.status).toBe(1);
   expect(result.stderr).toBe(
     [
-      '2 configuration error(s):',
-      '  - dev.clusters[0].teamId must be a string (got undefined): write for example "jewelry-shop"',
-      '  - prod.clusters[0].teamId must be a string (got undefined): write for example "jewelry-shop"',
+      `${firstClusters.length} configuration error(s):`,
+      ...firstClusters.map(({ environment }) => `  - ${environment}.clusters[0].teamId must be a string (got undefined): write for example "jewelry-shop"`),
       'Nothing was written: dist/ is unchanged.',
       '',
     ].join('\n'),
@@ -107,7 +115,7 @@ test('a value of the wrong type (which only `npm test` type-checks): exit 1, eve
 });
 
 test('a crash in the app (a bug): exit 1, the error with its place in lib/, dist/ as it was', () => {
-  breakConfig("teamId: 'jewelry-shop',", "teamId: (() => { throw new TypeError('a bug'); })(),");
+  editConfig("(() => { throw new TypeError('a bug'); })();");
   const result = expectUntouchedAfter(() => synth());
   expect(result.status).toBe(1);
   expect(result.stderr).toMatch(/^TypeError: a bug/);
@@ -143,7 +151,7 @@ test('a synth killed between the two renames of the swap: the next synth puts th
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist')).length).toBe(2);
 
   // The next synth fails on a configuration error, and still leaves dist/ exactly as it was before the killed run.
-  breakConfig("volumeSize: '100Gi'", "volumeSize: '100GB'");
+  editConfig(onFirstClusters("cluster.volumeSize = '100GB';"));
   const failed = synth();
   expect(failed.status).toBe(1);
   expect(readTree(join(project, 'dist'))).toEqual(original);
@@ -153,7 +161,7 @@ test('a synth killed between the two renames of the swap: the next synth puts th
 test('a success replaces dist/ completely: stale files disappear, the output is the committed one; the example values are warned about', () => {
   mkdirSync(join(project, 'dist', 'retired-env'));
   writeFileSync(join(project, 'dist', 'retired-env', 'old.k8s.yaml'), 'kind: Stale\n');
-  writeFileSync(join(project, 'dist', 'dev', 'removed-cluster.k8s.yaml'), 'kind: Stale\n');
+  writeFileSync(join(project, 'dist', ENVIRONMENTS[0].name, 'removed-cluster.k8s.yaml'), 'kind: Stale\n');
   // Another time zone and locale than the developer's: the output must not depend on them.
   const result = synth({ env: { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' } });
   expect(result.stderr).toBe(SHIPPED_WARNINGS);
@@ -169,12 +177,14 @@ test('the bundle in .build/ is reused while its inputs are unchanged and rebuilt
   expect(synth().status).toBe(0);
   expect(statSync(bundle).mtimeMs).toBe(built);
 
-  // An edit that changes the output: the next synth must see it.
-  breakConfig("volumeSize: '100Gi'", "volumeSize: '200Gi'");
+  // An edit that changes the output (a larger volume than configured): the next synth must see it.
+  const [{ environment, cluster }] = firstClusters;
+  const larger = `${Number.parseInt(cluster.volumeSize, 10) + 1}${cluster.volumeSize.replace(/^\d+/, '')}`;
+  editConfig(`(ENVIRONMENTS.find((e) => e.name === ${JSON.stringify(environment)})!.clusters[0] as any).volumeSize = ${JSON.stringify(larger)};`);
   const result = synth();
   expect(result.status).toBe(0);
   expect(statSync(bundle).mtimeMs).not.toBe(built);
-  expect(readFileSync(join(project, 'dist', 'dev', 'database', 'jewelry-shop-db.k8s.yaml'), 'utf8')).toContain('size: 200Gi');
+  expect(readFileSync(join(project, 'dist', environment, 'database', `${cluster.name}.k8s.yaml`), 'utf8')).toContain(`size: ${larger}`);
 });
 
 /** The folders of `dir` (itself included) whose mode is not rwxr-xr-x. */

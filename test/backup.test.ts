@@ -1,6 +1,7 @@
 import { EXTERNAL, environmentModel } from '../lib/analysis/environment-model';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
-import { DEV, EnvironmentConfig, PROD } from '../lib/config';
+import { EnvironmentConfig } from '../lib/config';
+import { SEED_DEV as DEV, SEED_PROD as PROD } from './fixtures/seed';
 import { WalBackupSettings } from '../lib/model/backup';
 import { validateBackup } from '../lib/rules/backup';
 import { ENVIRONMENTS } from '../lib/config';

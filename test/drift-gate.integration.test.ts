@@ -8,9 +8,11 @@
  * The schemas/ the validation reads are generated too, and checked the same way (last describe).
  */
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ENVIRONMENTS } from '../lib/config';
+import { resolveEnvironment } from '../lib/model/configuration';
 import { MissingTool, testIfInstalled } from './support/skip';
 import { SHIPPED_WARNINGS } from './support/synth-warnings';
 import { copyProject } from './util';
@@ -41,22 +43,29 @@ function run(script: string, ...args: string[]): SpawnSyncReturns<string> {
   return spawnSync(command, [script, ...args], { cwd: project, encoding: 'utf8' });
 }
 
+/** Every cluster of every environment, resolved: where the schedule change below shows. */
+const clusters = ENVIRONMENTS.flatMap((environment) => resolveEnvironment(environment).clusters.map((cluster) => ({ environment: environment.name, cluster })));
+
 test('a configuration change committed without synth: the gate fails and prints the difference; npm run diff flags it; after synth the gate passes', () => {
-  // The daily logical backup moves from 02:00 to 03:00 in lib/config.ts, and dist/ is not synthesized again.
-  const config = join(project, 'lib', 'config.ts');
-  const source = readFileSync(config, 'utf8');
-  expect(source).toContain("logicalBackup: { schedule: '0 2 * * *' }");
-  writeFileSync(config, source.replace("logicalBackup: { schedule: '0 2 * * *' }", "logicalBackup: { schedule: '0 3 * * *' }"));
-  commitAll('backup at 03:00, dist/ forgotten');
+  // The daily logical backup of every cluster moves (to 04:17, or 04:18 for one already at 04:17), changed in the
+  // configuration's values by code appended to lib/config.ts, and dist/ is not synthesized again.
+  const moved = (schedule: string) => (schedule === '17 4 * * *' ? '18 4 * * *' : '17 4 * * *');
+  appendFileSync(
+    join(project, 'lib', 'config.ts'),
+    `\n// appended by test/drift-gate.integration.test.ts\nfor (const environment of ENVIRONMENTS as any[]) for (const cluster of environment.clusters) cluster.logicalBackup = { ...cluster.logicalBackup, schedule: cluster.logicalBackup?.schedule === '17 4 * * *' ? '18 4 * * *' : '17 4 * * *' };\n`,
+  );
+  commitAll('backup moved, dist/ forgotten');
 
   const gate = run('scripts/check-dist.sh');
   expect(gate.status).toBe(1);
   expect(gate.stderr).toContain('dist/ differs from a fresh synth: run `npm run synth` and commit the result.');
-  // The difference itself: both environments' postgresql files, old and new line.
-  expect(gate.stderr).toContain(' M dist/dev/database/jewelry-shop-db.k8s.yaml');
-  expect(gate.stderr).toContain(' M dist/prod/database/jewelry-shop-db.k8s.yaml');
-  expect(gate.stderr).toMatch(/^-  logicalBackupSchedule: 0 2 \* \* \*$/m);
-  expect(gate.stderr).toMatch(/^\+  logicalBackupSchedule: 0 3 \* \* \*$/m);
+  // The difference itself: every cluster's postgresql file, old and new line.
+  for (const { environment, cluster } of clusters) {
+    const schedule = cluster.logicalBackup.schedule;
+    expect(gate.stderr).toContain(` M dist/${environment}/database/${cluster.name}.k8s.yaml`);
+    expect(gate.stderr).toContain(`\n-  logicalBackupSchedule: ${schedule}\n`);
+    expect(gate.stderr).toContain(`\n+  logicalBackupSchedule: ${moved(schedule)}\n`);
+  }
 
   // The gate left the fresh synth in the working tree: that is what `npm run diff` compares with HEAD.
   const diff = run('scripts/diff-dist.js');
@@ -67,13 +76,12 @@ test('a configuration change committed without synth: the gate fails and prints 
     [
       "npm run diff: HEAD (" + git('rev-parse', '--short', 'HEAD').trim() + ") -> working tree (HEAD has no lib/config.ts: its pods are modelled from the working tree's)",
       '',
-      'dev / jewelry-shop-db: no restart',
-      'prod / jewelry-shop-db: no restart',
-      ...['dev', 'prod'].flatMap((environment) => [
+      ...clusters.map(({ environment, cluster }) => `${environment} / ${cluster.name}: no restart`),
+      ...clusters.flatMap(({ environment, cluster }) => [
         '',
-        `${environment} / jewelry-shop-db: no restart`,
+        `${environment} / ${cluster.name}: no restart`,
         '  database',
-        '    - logicalBackupSchedule 0 2 * * * -> 0 3 * * *',
+        `    - logicalBackupSchedule ${cluster.logicalBackup.schedule} -> ${moved(cluster.logicalBackup.schedule)}`,
         '        the operator updates the logical backup CronJob; the database is not touched',
         '        source: operator pkg/cluster/sync.go syncLogicalBackupJob',
       ]),
@@ -81,14 +89,12 @@ test('a configuration change committed without synth: the gate fails and prints 
       'Sources: operator: zalando/postgres-operator v2.0.1; Patroni: Patroni 3.0.2',
       '',
       'Objects',
-      '  ! ~ dev: postgresql jewelry-shop/jewelry-shop-db',
-      '        spec.logicalBackupSchedule',
-      '        ! the postgresql spec changes the running database',
-      '  ! ~ prod: postgresql jewelry-shop/jewelry-shop-db',
-      '        spec.logicalBackupSchedule',
-      '        ! the postgresql spec changes the running database',
+      ...clusters
+        .map(({ environment, cluster }) => `${environment}: postgresql ${cluster.namespace}/${cluster.name}`)
+        .sort()
+        .flatMap((object) => [`  ! ~ ${object}`, '        spec.logicalBackupSchedule', '        ! the postgresql spec changes the running database']),
       '',
-      '  2 object(s) changed, 2 deserve a second reviewer (marked !)',
+      `  ${clusters.length} object(s) changed, ${clusters.length} deserve a second reviewer (marked !)`,
       '',
     ].join('\n'),
   );
@@ -98,7 +104,7 @@ test('a configuration change committed without synth: the gate fails and prints 
   expect(passing.stderr).toBe(SHIPPED_WARNINGS);
   expect(passing.status).toBe(0);
   // Against an older base, given as an argument: the commit whose dist/ was forgotten.
-  expect(run('scripts/diff-dist.js', 'HEAD~1').stdout).toContain('2 object(s) changed, 2 deserve a second reviewer (marked !)');
+  expect(run('scripts/diff-dist.js', 'HEAD~1').stdout).toContain(`${clusters.length} object(s) changed, ${clusters.length} deserve a second reviewer (marked !)`);
 });
 
 /** Why the reference CRDs cannot be read, if they cannot. */

@@ -2,7 +2,7 @@
  * Every custom query of the exporter runs on a real PostgreSQL 15 and returns exactly the columns its metrics
  * declare, so no metric of the dashboard or the alerts silently disappears with a broken query.
  */
-import { DEV } from '../lib/config';
+import { SEED_DEV as DEV } from './fixtures/seed';
 import { EXPORTER_QUERIES } from '../lib/constructs/exporter-queries';
 import { describeWithIntegrationTools } from './support/integration-tools';
 import { PostgresServer } from './support/postgres-server';

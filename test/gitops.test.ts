@@ -4,17 +4,20 @@ import { Testing } from 'cdk8s';
 import { ENVIRONMENTS, GITOPS } from '../lib/config';
 import { STAGE_ANNOTATIONS } from '../lib/constructs/database-chart';
 import { buildGitOps, configurationProblems } from '../lib/app/synthesize';
+import { resolveGitOps } from '../lib/model/configuration';
 import { find, K8sObject, synthEnvironment, UNWRITTEN_OUTDIR } from './util';
 
 const ROOT = join(__dirname, '..');
 const gitops = buildGitOps(GITOPS, ENVIRONMENTS, UNWRITTEN_OUTDIR).charts.flatMap((chart) => Testing.synth(chart) as K8sObject[]);
+/** The GitOps objects' name prefix, as configured (or its default). */
+const prefix = resolveGitOps(GITOPS).name;
 const wave = (object: K8sObject) => Number(object.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('GitOps delivery of %s', (name, environment) => {
   const objects = synthEnvironment(environment);
 
   test('Argo CD Application: dist/<env> from the configured repository and branch, automated with prune, self-heal and server-side apply', () => {
-    const application = find(gitops, 'Application', `jewelry-shop-db-${name}`);
+    const application = find(gitops, 'Application', `${prefix}-${name}`);
     expect(application.spec.source).toEqual({ repoURL: GITOPS.repoUrl, targetRevision: GITOPS.branch, path: `dist/${name}`, directory: { recurse: true } });
     expect(application.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(application.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
@@ -31,15 +34,15 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('GitOps delivery of
   });
 
   test('Flux applies the database only after the prerequisites are ready (dependsOn + wait)', () => {
-    const prerequisites = find(gitops, 'Kustomization', `jewelry-shop-db-${name}-prerequisites`);
-    const database = find(gitops, 'Kustomization', `jewelry-shop-db-${name}-database`);
+    const prerequisites = find(gitops, 'Kustomization', `${prefix}-${name}-prerequisites`);
+    const database = find(gitops, 'Kustomization', `${prefix}-${name}-database`);
     expect(prerequisites.spec).toMatchObject({ path: `./dist/${name}/prerequisites`, wait: true, prune: true });
     expect(database.spec).toMatchObject({ path: `./dist/${name}/database`, dependsOn: [{ name: prerequisites.metadata.name }] });
     for (const kustomization of [prerequisites, database]) {
-      expect(kustomization.spec.sourceRef).toEqual({ kind: 'GitRepository', name: `jewelry-shop-db-${name}` });
+      expect(kustomization.spec.sourceRef).toEqual({ kind: 'GitRepository', name: `${prefix}-${name}` });
       expect(existsSync(join(ROOT, kustomization.spec.path))).toBe(true);
     }
-    const source = find(gitops, 'GitRepository', `jewelry-shop-db-${name}`);
+    const source = find(gitops, 'GitRepository', `${prefix}-${name}`);
     expect(source.spec).toMatchObject({ url: GITOPS.repoUrl, ref: { branch: GITOPS.branch } });
   });
 

@@ -4,22 +4,27 @@ import { CUSTOM_METRIC_PREFIX, customMetricNames, EXPORTER_QUERIES } from '../li
 import { metricNames } from './support/promql';
 import { find, synthEnvironment } from './util';
 
-describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('monitoring (%s)', (_name, environment) => {
+/** One case per cluster of every environment. */
+const cases = ENVIRONMENTS.flatMap((environment) => {
   const objects = synthEnvironment(environment);
+  return environment.clusters.map((cluster) => [`${environment.name}/${cluster.name}`, { cluster, objects }] as const);
+});
+
+describe.each(cases)('monitoring (%s)', (_name, { cluster, objects }) => {
   const known = new Set([...customMetricNames(), ...Object.keys(EXTERNAL_METRICS)]);
 
   test('a PodMonitor scrapes the exporter port of the Spilo pods, labelled for Prometheus to pick it up', () => {
-    const podMonitor = find(objects, 'PodMonitor', 'jewelry-shop-db');
+    const podMonitor = find(objects, 'PodMonitor', cluster.name);
     expect(podMonitor.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
-    expect(podMonitor.spec.selector).toEqual({ matchLabels: { application: 'spilo', 'cluster-name': 'jewelry-shop-db' } });
-    expect(podMonitor.spec.namespaceSelector).toEqual({ matchNames: ['jewelry-shop'] });
+    expect(podMonitor.spec.selector).toEqual({ matchLabels: { application: 'spilo', 'cluster-name': cluster.name } });
+    expect(podMonitor.spec.namespaceSelector).toEqual({ matchNames: [cluster.namespace] });
     expect(podMonitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics', interval: '30s' }]);
-    const exporter = find(objects, 'postgresql', 'jewelry-shop-db').spec.sidecars[0];
+    const exporter = find(objects, 'postgresql', cluster.name).spec.sidecars[0];
     expect(exporter.ports.map((p: any) => p.name)).toContain('metrics');
   });
 
   test('the PrometheusRule is labelled for Prometheus and its alerts use only metrics that exist', () => {
-    const rule = find(objects, 'PrometheusRule', 'jewelry-shop-db');
+    const rule = find(objects, 'PrometheusRule', cluster.name);
     expect(rule.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
     for (const alert of rule.spec.groups.flatMap((g: any) => g.rules)) {
       for (const name of metricNames(alert.expr)) expect([alert.alert, known.has(name) ? name : `unknown metric ${name}`]).toEqual([alert.alert, name]);
@@ -27,9 +32,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('monitoring (%s)', 
   });
 
   test('the Grafana dashboard is valid JSON, discovered by the sidecar label, and queries only metrics that exist', () => {
-    const configMap = find(objects, 'ConfigMap', 'jewelry-shop-db-dashboard');
+    const configMap = find(objects, 'ConfigMap', `${cluster.name}-dashboard`);
     expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
-    const dashboard = JSON.parse(configMap.data['jewelry-shop-db.json']);
+    const dashboard = JSON.parse(configMap.data[`${cluster.name}.json`]);
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(10);
     const exprs: string[] = dashboard.panels.flatMap((panel: any) => panel.targets.map((target: any) => target.expr));
     const used = new Set(exprs.flatMap(metricNames));

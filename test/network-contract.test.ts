@@ -1,12 +1,14 @@
 /**
- * The flow contract, per environment: every allowed flow is open and every forbidden one closed, evaluated by the
- * NetworkPolicy evaluator on the synthesized policies and a realistic model of the pods. The tables are written
- * here by hand, independently of the flows lib/model/flows.ts declares (and the policies are built from), and so are the
- * addresses of each environment's Kubernetes API. Every verdict must hold under both readings of `ipBlock` that
- * CNIs implement (external addresses only, as Cilium; pod IPs too, as Calico). A second table states which
- * policies isolate each pod, which catches a policy selecting the wrong pods even where its rules add nothing new.
- * Mutation tests prove the contract fails when a policy is loosened, tightened or mis-selected. The last describe
- * checks the connectivity matrices of `npm run flows` and docs/network.md against the same contract.
+ * The flow contract, for every cluster of every environment: every allowed flow is open and every forbidden one
+ * closed, evaluated by the NetworkPolicy evaluator on the synthesized policies and a realistic model of the pods. The
+ * tables are written here by hand, independently of the flows lib/model/flows.ts declares, as functions of the
+ * cluster's configuration (its names, client namespace, operator namespace, API ports, WAL-G). The model places the
+ * Kubernetes API at an address inside the configured ranges; the seed fixture also runs on its real k3d addresses.
+ * Every verdict must hold under both readings of `ipBlock` that CNIs implement (external addresses only, as Cilium;
+ * pod IPs too, as Calico). A second table states which policies isolate each pod, which catches a policy selecting
+ * the wrong pods even where its rules add nothing new. Mutation tests (on the seed fixture) prove the contract fails
+ * when a policy is loosened, tightened or mis-selected. The last describe checks the connectivity matrices of
+ * `npm run flows` and docs/network.md against the same contract.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +16,11 @@ import { EXTERNAL, environmentModel } from '../lib/analysis/environment-model';
 import { connectivityMatrices, Matrix, matrixAsText, networkDocument } from '../lib/analysis/flow-matrix';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
 import { NetworkModel } from '../lib/analysis/network-model';
-import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
+import { ENVIRONMENTS } from '../lib/config';
+import { ResolvedCluster } from '../lib/model/cluster';
+import { resolveEnvironment } from '../lib/model/configuration';
+import { EnvironmentConfig, ResolvedEnvironment, ResolvedKubernetesApi } from '../lib/model/environment';
+import { SEED, SEED_CLUSTER, SEED_ENVIRONMENT } from './fixtures/seed';
 import { flowchartEdges, mermaidBlocks } from './support/mermaid';
 import { findAll, K8sObject, synthEnvironment } from './util';
 
@@ -27,144 +33,172 @@ interface Row {
   readonly protocol?: Protocol;
 }
 
-const NS = 'jewelry-shop';
-const P = {
-  primary: `${NS}/jewelry-shop-db-0`,
-  replica: `${NS}/jewelry-shop-db-1`,
-  pooler: `${NS}/jewelry-shop-db-pooler-0`,
-  backup: `${NS}/logical-backup-jewelry-shop-db-0`,
-  client: `${NS}/jewelry-shop-db-client`,
-  unlabelled: `${NS}/unlabelled-app`,
-  otherNamespace: 'other-app/unlabelled-app',
-  defaultNamespace: 'default/unlabelled-app',
-  operator: 'postgres-operator/postgres-operator',
-  prometheus: 'monitoring/prometheus',
-  dns: 'kube-system/coredns',
-  kubeSystem: 'kube-system/unlabelled-app',
-};
+/** The contract's pods of one cluster, named as the environment model places them (`<namespace>/<pod>`). */
+function podsOf(cluster: ResolvedCluster) {
+  const { name, namespace, network } = cluster;
+  return {
+    primary: `${namespace}/${name}-0`,
+    replica: `${namespace}/${name}-1`,
+    pooler: `${namespace}/${name}-pooler-0`,
+    backup: `${namespace}/logical-backup-${name}-0`,
+    /** A pod with the configured client labels, in the first configured client namespace. */
+    client: `${network.clients.namespaces[0]}/${name}-client`,
+    unlabelled: `${namespace}/unlabelled-app`,
+    otherNamespace: 'other-app/unlabelled-app',
+    defaultNamespace: 'default/unlabelled-app',
+    operator: `${network.operatorNamespace}/postgres-operator`,
+    prometheus: `${network.prometheus.namespaces[0]}/prometheus`,
+    dns: `${network.dns.namespaces[0]}/coredns`,
+    kubeSystem: 'kube-system/unlabelled-app',
+  };
+}
+type Pods = ReturnType<typeof podsOf>;
 
-/** Every flow the first issue allows, for the default client selection. */
-const ALLOWED: Row[] = [
-  { name: 'client -> pooler 5432', from: P.client, to: P.pooler, port: 5432 },
-  { name: 'client -> primary 5432', from: P.client, to: P.primary, port: 5432 },
-  { name: 'client -> replica 5432', from: P.client, to: P.replica, port: 5432 },
-  { name: 'pooler -> primary 5432', from: P.pooler, to: P.primary, port: 5432 },
-  { name: 'replica -> primary 5432 (replication)', from: P.replica, to: P.primary, port: 5432 },
-  { name: 'primary -> replica 5432 (pg_rewind, basebackup after a failover)', from: P.primary, to: P.replica, port: 5432 },
-  { name: 'replica -> primary 8008 (Patroni)', from: P.replica, to: P.primary, port: 8008 },
-  { name: 'primary -> replica 8008 (Patroni)', from: P.primary, to: P.replica, port: 8008 },
-  { name: 'operator -> primary 5432 (failure 3)', from: P.operator, to: P.primary, port: 5432 },
-  { name: 'operator -> primary 8008 (failure 3)', from: P.operator, to: P.primary, port: 8008 },
-  { name: 'operator -> replica 8008 (failure 3)', from: P.operator, to: P.replica, port: 8008 },
-  { name: 'prometheus -> primary 9187', from: P.prometheus, to: P.primary, port: 9187 },
-  { name: 'prometheus -> replica 9187', from: P.prometheus, to: P.replica, port: 9187 },
-  { name: 'primary -> API Service 443 (failure 2)', from: P.primary, to: EXTERNAL.apiService, port: 443 },
-  { name: 'replica -> API Service 443 (failure 2)', from: P.replica, to: EXTERNAL.apiService, port: 443 },
-  { name: 'primary -> API servers 6443 (failure 2)', from: P.primary, to: EXTERNAL.apiServer, port: 6443 },
-  { name: 'replica -> API servers 6443 (failure 2)', from: P.replica, to: EXTERNAL.apiServer, port: 6443 },
-  { name: 'backup -> API Service 443', from: P.backup, to: EXTERNAL.apiService, port: 443 },
-  { name: 'backup -> API servers 6443', from: P.backup, to: EXTERNAL.apiServer, port: 6443 },
-  { name: 'primary -> DNS 53/UDP', from: P.primary, to: P.dns, port: 53, protocol: 'UDP' },
-  { name: 'primary -> DNS 53/TCP', from: P.primary, to: P.dns, port: 53 },
-  { name: 'pooler -> DNS 53/UDP', from: P.pooler, to: P.dns, port: 53, protocol: 'UDP' },
-  { name: 'pooler -> DNS 53/TCP', from: P.pooler, to: P.dns, port: 53 },
-  { name: 'backup -> DNS 53/UDP', from: P.backup, to: P.dns, port: 53, protocol: 'UDP' },
-  { name: 'backup -> DNS 53/TCP', from: P.backup, to: P.dns, port: 53 },
-  { name: 'backup -> replica 5432', from: P.backup, to: P.replica, port: 5432 },
-  { name: 'backup -> primary 5432', from: P.backup, to: P.primary, port: 5432 },
-  { name: 'backup -> object storage 443', from: P.backup, to: EXTERNAL.objectStorage, port: 443 },
-];
+/** Every flow the first issue allows. */
+function allowedRows(P: Pods, api: ResolvedKubernetesApi, storagePort: number): Row[] {
+  return [
+    { name: 'client -> pooler 5432', from: P.client, to: P.pooler, port: 5432 },
+    { name: 'client -> primary 5432', from: P.client, to: P.primary, port: 5432 },
+    { name: 'client -> replica 5432', from: P.client, to: P.replica, port: 5432 },
+    { name: 'pooler -> primary 5432', from: P.pooler, to: P.primary, port: 5432 },
+    { name: 'replica -> primary 5432 (replication)', from: P.replica, to: P.primary, port: 5432 },
+    { name: 'primary -> replica 5432 (pg_rewind, basebackup after a failover)', from: P.primary, to: P.replica, port: 5432 },
+    { name: 'replica -> primary 8008 (Patroni)', from: P.replica, to: P.primary, port: 8008 },
+    { name: 'primary -> replica 8008 (Patroni)', from: P.primary, to: P.replica, port: 8008 },
+    { name: 'operator -> primary 5432 (failure 3)', from: P.operator, to: P.primary, port: 5432 },
+    { name: 'operator -> primary 8008 (failure 3)', from: P.operator, to: P.primary, port: 8008 },
+    { name: 'operator -> replica 8008 (failure 3)', from: P.operator, to: P.replica, port: 8008 },
+    { name: 'prometheus -> primary 9187', from: P.prometheus, to: P.primary, port: 9187 },
+    { name: 'prometheus -> replica 9187', from: P.prometheus, to: P.replica, port: 9187 },
+    { name: 'primary -> API Service 443 (failure 2)', from: P.primary, to: EXTERNAL.apiService, port: api.servicePort },
+    { name: 'replica -> API Service 443 (failure 2)', from: P.replica, to: EXTERNAL.apiService, port: api.servicePort },
+    { name: 'primary -> API servers 6443 (failure 2)', from: P.primary, to: EXTERNAL.apiServer, port: api.endpointPort },
+    { name: 'replica -> API servers 6443 (failure 2)', from: P.replica, to: EXTERNAL.apiServer, port: api.endpointPort },
+    { name: 'backup -> API Service 443', from: P.backup, to: EXTERNAL.apiService, port: api.servicePort },
+    { name: 'backup -> API servers 6443', from: P.backup, to: EXTERNAL.apiServer, port: api.endpointPort },
+    { name: 'primary -> DNS 53/UDP', from: P.primary, to: P.dns, port: 53, protocol: 'UDP' },
+    { name: 'primary -> DNS 53/TCP', from: P.primary, to: P.dns, port: 53 },
+    { name: 'pooler -> DNS 53/UDP', from: P.pooler, to: P.dns, port: 53, protocol: 'UDP' },
+    { name: 'pooler -> DNS 53/TCP', from: P.pooler, to: P.dns, port: 53 },
+    { name: 'backup -> DNS 53/UDP', from: P.backup, to: P.dns, port: 53, protocol: 'UDP' },
+    { name: 'backup -> DNS 53/TCP', from: P.backup, to: P.dns, port: 53 },
+    { name: 'backup -> replica 5432', from: P.backup, to: P.replica, port: 5432 },
+    { name: 'backup -> primary 5432', from: P.backup, to: P.primary, port: 5432 },
+    { name: 'backup -> object storage 443', from: P.backup, to: EXTERNAL.objectStorage, port: storagePort },
+  ];
+}
 
-const FORBIDDEN: Row[] = [
-  { name: 'pod without the client label -> pooler', from: P.unlabelled, to: P.pooler, port: 5432 },
-  { name: 'pod without the client label -> primary', from: P.unlabelled, to: P.primary, port: 5432 },
-  { name: 'other namespace -> pooler', from: P.otherNamespace, to: P.pooler, port: 5432 },
-  { name: 'other namespace -> primary', from: P.otherNamespace, to: P.primary, port: 5432 },
-  { name: 'other namespace -> Patroni API 8008', from: P.otherNamespace, to: P.primary, port: 8008 },
-  { name: 'default namespace -> pooler', from: P.defaultNamespace, to: P.pooler, port: 5432 },
-  { name: 'default namespace -> replica', from: P.defaultNamespace, to: P.replica, port: 5432 },
-  { name: 'kube-system -> primary 5432', from: P.kubeSystem, to: P.primary, port: 5432 },
-  { name: 'DNS pods -> primary 5432', from: P.dns, to: P.primary, port: 5432 },
-  { name: 'client -> Patroni API 8008 (can trigger a failover)', from: P.client, to: P.primary, port: 8008 },
-  { name: 'client -> replica Patroni API 8008', from: P.client, to: P.replica, port: 8008 },
-  { name: 'pooler -> Patroni API 8008', from: P.pooler, to: P.primary, port: 8008 },
-  { name: 'client -> exporter 9187', from: P.client, to: P.primary, port: 9187 },
-  { name: 'prometheus -> primary 5432', from: P.prometheus, to: P.primary, port: 5432 },
-  { name: 'prometheus -> Patroni API 8008', from: P.prometheus, to: P.primary, port: 8008 },
-  { name: 'prometheus -> pooler 5432', from: P.prometheus, to: P.pooler, port: 5432 },
-  { name: 'primary -> internet 80', from: P.primary, to: EXTERNAL.objectStorage, port: 80 },
-  { name: 'primary -> internet 5432 (a foreign database)', from: P.primary, to: EXTERNAL.objectStorage, port: 5432 },
-  { name: 'primary -> cloud metadata 80', from: P.primary, to: EXTERNAL.metadata, port: 80 },
-  { name: 'primary -> cloud metadata 443', from: P.primary, to: EXTERNAL.metadata, port: 443 },
-  { name: 'replica -> cloud metadata 80', from: P.replica, to: EXTERNAL.metadata, port: 80 },
-  { name: 'primary -> private address 443', from: P.primary, to: EXTERNAL.privateAddress, port: 443 },
-  { name: 'primary -> API servers on 443 (only 6443 is theirs)', from: P.primary, to: EXTERNAL.apiServer, port: 443 },
-  { name: 'primary -> API Service on 80', from: P.primary, to: EXTERNAL.apiService, port: 80 },
-  { name: 'primary -> a pod of another namespace', from: P.primary, to: P.otherNamespace, port: 5432 },
-  { name: 'pooler -> replica 8008', from: P.pooler, to: P.replica, port: 8008 },
-  { name: 'pooler -> API Service 443', from: P.pooler, to: EXTERNAL.apiService, port: 443 },
-  { name: 'pooler -> API servers 6443', from: P.pooler, to: EXTERNAL.apiServer, port: 6443 },
-  { name: 'pooler -> object storage 443', from: P.pooler, to: EXTERNAL.objectStorage, port: 443 },
-  { name: 'pooler -> cloud metadata 80', from: P.pooler, to: EXTERNAL.metadata, port: 80 },
-  { name: 'pooler -> private address 5432', from: P.pooler, to: EXTERNAL.privateAddress, port: 5432 },
-  { name: 'pooler -> unlabelled pod 5432', from: P.pooler, to: P.unlabelled, port: 5432 },
-  { name: 'pooler -> DNS on another port', from: P.pooler, to: P.dns, port: 9153 },
-  { name: 'backup -> cloud metadata 80', from: P.backup, to: EXTERNAL.metadata, port: 80 },
-  { name: 'backup -> internet 80', from: P.backup, to: EXTERNAL.objectStorage, port: 80 },
-  { name: 'backup -> Patroni API 8008', from: P.backup, to: P.primary, port: 8008 },
-  { name: 'backup -> pooler 5432', from: P.backup, to: P.pooler, port: 5432 },
-  { name: 'client -> backup job', from: P.client, to: P.backup, port: 8080 },
-  { name: 'operator -> pooler 5432', from: P.operator, to: P.pooler, port: 5432 },
-  { name: 'operator -> exporter 9187', from: P.operator, to: P.primary, port: 9187 },
-];
+function forbiddenRows(P: Pods, api: ResolvedKubernetesApi): Row[] {
+  return [
+    { name: 'pod without the client label -> pooler', from: P.unlabelled, to: P.pooler, port: 5432 },
+    { name: 'pod without the client label -> primary', from: P.unlabelled, to: P.primary, port: 5432 },
+    { name: 'other namespace -> pooler', from: P.otherNamespace, to: P.pooler, port: 5432 },
+    { name: 'other namespace -> primary', from: P.otherNamespace, to: P.primary, port: 5432 },
+    { name: 'other namespace -> Patroni API 8008', from: P.otherNamespace, to: P.primary, port: 8008 },
+    { name: 'default namespace -> pooler', from: P.defaultNamespace, to: P.pooler, port: 5432 },
+    { name: 'default namespace -> replica', from: P.defaultNamespace, to: P.replica, port: 5432 },
+    { name: 'kube-system -> primary 5432', from: P.kubeSystem, to: P.primary, port: 5432 },
+    { name: 'DNS pods -> primary 5432', from: P.dns, to: P.primary, port: 5432 },
+    { name: 'client -> Patroni API 8008 (can trigger a failover)', from: P.client, to: P.primary, port: 8008 },
+    { name: 'client -> replica Patroni API 8008', from: P.client, to: P.replica, port: 8008 },
+    { name: 'pooler -> Patroni API 8008', from: P.pooler, to: P.primary, port: 8008 },
+    { name: 'client -> exporter 9187', from: P.client, to: P.primary, port: 9187 },
+    { name: 'prometheus -> primary 5432', from: P.prometheus, to: P.primary, port: 5432 },
+    { name: 'prometheus -> Patroni API 8008', from: P.prometheus, to: P.primary, port: 8008 },
+    { name: 'prometheus -> pooler 5432', from: P.prometheus, to: P.pooler, port: 5432 },
+    { name: 'primary -> internet 80', from: P.primary, to: EXTERNAL.objectStorage, port: 80 },
+    { name: 'primary -> internet 5432 (a foreign database)', from: P.primary, to: EXTERNAL.objectStorage, port: 5432 },
+    { name: 'primary -> cloud metadata 80', from: P.primary, to: EXTERNAL.metadata, port: 80 },
+    { name: 'primary -> cloud metadata 443', from: P.primary, to: EXTERNAL.metadata, port: 443 },
+    { name: 'replica -> cloud metadata 80', from: P.replica, to: EXTERNAL.metadata, port: 80 },
+    { name: 'primary -> private address 443', from: P.primary, to: EXTERNAL.privateAddress, port: 443 },
+    { name: 'primary -> API servers on 443 (only 6443 is theirs)', from: P.primary, to: EXTERNAL.apiServer, port: api.servicePort },
+    { name: 'primary -> API Service on 80', from: P.primary, to: EXTERNAL.apiService, port: 80 },
+    { name: 'primary -> a pod of another namespace', from: P.primary, to: P.otherNamespace, port: 5432 },
+    { name: 'pooler -> replica 8008', from: P.pooler, to: P.replica, port: 8008 },
+    { name: 'pooler -> API Service 443', from: P.pooler, to: EXTERNAL.apiService, port: api.servicePort },
+    { name: 'pooler -> API servers 6443', from: P.pooler, to: EXTERNAL.apiServer, port: api.endpointPort },
+    { name: 'pooler -> object storage 443', from: P.pooler, to: EXTERNAL.objectStorage, port: 443 },
+    { name: 'pooler -> cloud metadata 80', from: P.pooler, to: EXTERNAL.metadata, port: 80 },
+    { name: 'pooler -> private address 5432', from: P.pooler, to: EXTERNAL.privateAddress, port: 5432 },
+    { name: 'pooler -> unlabelled pod 5432', from: P.pooler, to: P.unlabelled, port: 5432 },
+    { name: 'pooler -> DNS on another port', from: P.pooler, to: P.dns, port: 9153 },
+    { name: 'backup -> cloud metadata 80', from: P.backup, to: EXTERNAL.metadata, port: 80 },
+    { name: 'backup -> internet 80', from: P.backup, to: EXTERNAL.objectStorage, port: 80 },
+    { name: 'backup -> Patroni API 8008', from: P.backup, to: P.primary, port: 8008 },
+    { name: 'backup -> pooler 5432', from: P.backup, to: P.pooler, port: 5432 },
+    { name: 'client -> backup job', from: P.client, to: P.backup, port: 8080 },
+    { name: 'operator -> pooler 5432', from: P.operator, to: P.pooler, port: 5432 },
+    { name: 'operator -> exporter 9187', from: P.operator, to: P.primary, port: 9187 },
+  ];
+}
 
-/** What differs between environments, written by hand: where the Kubernetes API is, and whether WAL-G archives. */
-const ENVIRONMENT_CONTRACT: Record<string, { readonly apiServiceIp: string; readonly apiServerIp: string; readonly rows: readonly (Row & { readonly allowed: boolean })[] }> = {
-  dev: {
-    // k3s' `kubernetes` Service; a k3d server container on its Docker network.
-    apiServiceIp: '10.43.0.1',
-    apiServerIp: '172.18.0.2',
-    rows: [{ name: 'primary -> object storage 443 (no WAL-G in dev)', from: P.primary, to: EXTERNAL.objectStorage, port: 443, allowed: false }],
-  },
-  prod: {
-    apiServiceIp: '10.96.0.1',
-    apiServerIp: '10.0.0.11',
-    rows: [
-      { name: 'primary -> object storage 443 (WAL-G)', from: P.primary, to: EXTERNAL.objectStorage, port: 443, allowed: true },
-      { name: 'replica -> object storage 443 (WAL-G)', from: P.replica, to: EXTERNAL.objectStorage, port: 443, allowed: true },
-    ],
-  },
-};
+/** What differs between clusters: whether WAL-G archives to object storage from the Spilo pods. */
+function walRows(P: Pods, cluster: ResolvedCluster): (Row & { readonly allowed: boolean })[] {
+  const port = cluster.network.objectStorage.port;
+  return cluster.walArchiving
+    ? [
+        { name: `primary -> object storage ${port} (WAL-G)`, from: P.primary, to: EXTERNAL.objectStorage, port, allowed: true },
+        { name: `replica -> object storage ${port} (WAL-G)`, from: P.replica, to: EXTERNAL.objectStorage, port, allowed: true },
+      ]
+    : [{ name: `primary -> object storage ${port} (no WAL-G)`, from: P.primary, to: EXTERNAL.objectStorage, port, allowed: false }];
+}
 
 /** The policies that must isolate each pod, in both directions (cluster prefix left out). */
-const ISOLATED_BY: Record<string, readonly string[]> = {
-  [P.primary]: ['default-deny', 'spilo'],
-  [P.replica]: ['default-deny', 'spilo'],
-  [P.pooler]: ['default-deny', 'pooler'],
-  [P.backup]: ['default-deny', 'logical-backup'],
-  [P.client]: [],
-  [P.unlabelled]: [],
-  [P.operator]: [],
-  [P.prometheus]: [],
-  [P.dns]: [],
-};
+function isolatedBy(P: Pods): Record<string, readonly string[]> {
+  return {
+    [P.primary]: ['default-deny', 'spilo'],
+    [P.replica]: ['default-deny', 'spilo'],
+    [P.pooler]: ['default-deny', 'pooler'],
+    [P.backup]: ['default-deny', 'logical-backup'],
+    [P.client]: [],
+    [P.unlabelled]: [],
+    [P.operator]: [],
+    [P.prometheus]: [],
+    [P.dns]: [],
+  };
+}
+
+/** The first host address of an IPv4 CIDR, written here (not taken from lib/): where the model puts an address of it. */
+function hostIn(cidr: string): string {
+  const [address, prefix] = cidr.split('/');
+  const value = address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0) + (Number(prefix) === 32 ? 0 : 1);
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/** Where the model places the external addresses: explicit for the seed (its k3d addresses), else inside the configured ranges. */
+interface Addresses {
+  readonly apiServiceIp: string;
+  readonly apiServerIp: string;
+}
+/** The seed's k3d addresses (test/fixtures/seed.ts). */
+const SEED_ADDRESSES: Addresses = { apiServiceIp: SEED.k3d.apiServiceIp, apiServerIp: SEED.k3d.apiServerIp };
+
+const configuredAddresses = (environment: ResolvedEnvironment): Addresses => ({
+  apiServiceIp: hostIn(environment.kubernetesApi.serviceCidrs[0]),
+  apiServerIp: hostIn(environment.kubernetesApi.endpointCidrs[0]),
+});
+
 
 const INTERPRETATIONS = [
   { name: 'ipBlock matches external addresses only', options: {} },
   { name: 'ipBlock matches pod IPs too', options: { ipBlocksMatchPods: true } },
 ];
 
-function modelOf(environment: EnvironmentConfig): NetworkModel {
-  const contract = ENVIRONMENT_CONTRACT[environment.name] ?? ENVIRONMENT_CONTRACT.dev;
-  return environmentModel(environment, { apiServiceIp: contract.apiServiceIp, apiServerIp: contract.apiServerIp });
+/** The model of `environment`, its external addresses placed at `addresses`, object storage inside its configured range. */
+function modelOf(environment: EnvironmentConfig, addresses: Addresses): NetworkModel {
+  const storage = resolveEnvironment(environment).clusters[0]?.network.objectStorage;
+  const objectStorageIp = storage === undefined || storage.cidrs[0] === '0.0.0.0/0' ? undefined : hostIn(storage.cidrs[0]);
+  return environmentModel(environment, { ...addresses, ...(objectStorageIp ? { objectStorageIp } : {}) });
 }
 
-/** The rows of `environment`'s contract with the verdict each must have. */
-function rowsOf(environment: EnvironmentConfig): (Row & { readonly allowed: boolean })[] {
+/** The rows of one cluster's contract with the verdict each must have. */
+function rowsOf(environment: ResolvedEnvironment, cluster: ResolvedCluster): (Row & { readonly allowed: boolean })[] {
+  const P = podsOf(cluster);
   return [
-    ...ALLOWED.map((row) => ({ ...row, allowed: true })),
-    ...FORBIDDEN.map((row) => ({ ...row, allowed: false })),
-    ...(ENVIRONMENT_CONTRACT[environment.name]?.rows ?? []),
+    ...allowedRows(P, environment.kubernetesApi, cluster.network.objectStorage.port).map((row) => ({ ...row, allowed: true })),
+    ...forbiddenRows(P, environment.kubernetesApi).map((row) => ({ ...row, allowed: false })),
+    ...walRows(P, cluster),
   ];
 }
 
@@ -178,9 +212,9 @@ function rowViolation(policies: readonly K8sObject[], model: NetworkModel, row: 
 }
 
 /** The pods isolated by other policies than the contract says, with the policies found. */
-function selectionViolations(policies: readonly K8sObject[], model: NetworkModel, cluster: string): string[] {
-  return Object.entries(ISOLATED_BY).flatMap(([pod, kinds]) => {
-    const expected = kinds.map((kind) => `${NS}/${cluster}-${kind}`);
+function selectionViolations(policies: readonly K8sObject[], model: NetworkModel, cluster: ResolvedCluster): string[] {
+  return Object.entries(isolatedBy(podsOf(cluster))).flatMap(([pod, kinds]) => {
+    const expected = kinds.map((kind) => `${cluster.namespace}/${cluster.name}-${kind}`);
     const egress = evaluateConnection(policies, model, pod, EXTERNAL.privateAddress, 1).egress.selectingPolicies;
     const ingress = evaluateConnection(policies, model, EXTERNAL.privateAddress, pod, 1).ingress.selectingPolicies;
     return (['ingress', 'egress'] as const).flatMap((direction) => {
@@ -192,55 +226,67 @@ function selectionViolations(policies: readonly K8sObject[], model: NetworkModel
   });
 }
 
-/** Every difference between the policies and the contract of `environment`, each naming the flow and the policies responsible. */
-function contractViolations(environment: EnvironmentConfig, policies: readonly K8sObject[]): string[] {
-  const model = modelOf(environment);
-  return [...rowsOf(environment).flatMap((row) => rowViolation(policies, model, row)), ...selectionViolations(policies, model, 'jewelry-shop-db')];
+/** Every difference between the policies and the contract of every cluster of `environment`, each naming the flow and the policies responsible. */
+function contractViolationsOf(environment: EnvironmentConfig, policies: readonly K8sObject[], addresses?: Addresses): string[] {
+  const resolved = resolveEnvironment(environment);
+  const model = modelOf(environment, addresses ?? configuredAddresses(resolved));
+  return resolved.clusters.flatMap((cluster) => [
+    ...rowsOf(resolved, cluster).flatMap((row) => rowViolation(policies, model, row)),
+    ...selectionViolations(policies, model, cluster),
+  ]);
 }
 
 const policiesOf = (environment: EnvironmentConfig) => findAll(synthEnvironment(environment), 'NetworkPolicy');
 
-describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('flow contract (%s)', (_name, environment) => {
+/** One case per cluster of every environment, and one for the seed fixture on its k3d addresses. */
+const cases = [
+  ...ENVIRONMENTS.map((environment) => ({ environment, addresses: configuredAddresses(resolveEnvironment(environment)) })),
+  { environment: { ...SEED_ENVIRONMENT, name: 'seed' }, addresses: SEED_ADDRESSES },
+].flatMap(({ environment, addresses }) => {
   const policies = policiesOf(environment);
-  const model = modelOf(environment);
+  const model = modelOf(environment, addresses);
+  const resolved = resolveEnvironment(environment);
+  return resolved.clusters.map((cluster) => [`${environment.name}/${cluster.name}`, { environment: resolved, cluster, policies, model }] as const);
+});
 
-  test('the contract covers this environment', () => {
-    expect(Object.keys(ENVIRONMENT_CONTRACT)).toContain(environment.name);
-  });
-
-  test.each(rowsOf(environment).map((row) => [row.allowed ? 'allowed' : 'forbidden', row.name, row] as const))('%s: %s', (_kind, _n, row) => {
+describe.each(cases)('flow contract (%s)', (_name, { environment, cluster, policies, model }) => {
+  test.each(rowsOf(environment, cluster).map((row) => [row.allowed ? 'allowed' : 'forbidden', row.name, row] as const))('%s: %s', (_kind, _n, row) => {
     const violation = rowViolation(policies, model, row);
     if (violation.length > 0) throw new Error(violation[0]);
     expect(violation).toEqual([]);
   });
 
   test('each pod is isolated by its own kind policy and default deny, and no other', () => {
-    expect(selectionViolations(policies, model, 'jewelry-shop-db')).toEqual([]);
+    expect(selectionViolations(policies, model, cluster)).toEqual([]);
   });
 });
 
-describe('client namespaces are configurable', () => {
+describe('client namespaces are configurable (on the seed fixture)', () => {
+  const P = podsOf(resolveEnvironment(SEED_ENVIRONMENT).clusters[0]);
   const storefront: EnvironmentConfig = {
-    ...DEV,
-    clusters: [{ ...DEV.clusters[0], network: { clients: { namespaces: ['storefront'], podLabels: { 'jewelry-shop-db-client': 'true' } } } }],
+    ...SEED_ENVIRONMENT,
+    clusters: [{ ...SEED_CLUSTER, network: { clients: { namespaces: ['storefront'], podLabels: { [`${SEED.name}-client`]: 'true' } } } }],
   };
   const policies = policiesOf(storefront);
-  const model = modelOf(storefront);
+  const model = modelOf(storefront, SEED_ADDRESSES);
+  const storefrontClient = `storefront/${SEED.name}-client`;
   const rows = [
-    { name: 'storefront client -> pooler', from: 'storefront/jewelry-shop-db-client', to: P.pooler, port: 5432, allowed: true },
-    { name: 'storefront client -> primary', from: 'storefront/jewelry-shop-db-client', to: P.primary, port: 5432, allowed: true },
+    { name: 'storefront client -> pooler', from: storefrontClient, to: P.pooler, port: 5432, allowed: true },
+    { name: 'storefront client -> primary', from: storefrontClient, to: P.primary, port: 5432, allowed: true },
     { name: 'storefront pod without the label -> pooler', from: 'storefront/unlabelled-app', to: P.pooler, port: 5432, allowed: false },
     { name: 'labelled pod of the cluster namespace, no longer a client namespace -> pooler', from: P.client, to: P.pooler, port: 5432, allowed: false },
     { name: 'other namespace -> pooler', from: P.otherNamespace, to: P.pooler, port: 5432, allowed: false },
-    { name: 'storefront client -> Patroni API 8008', from: 'storefront/jewelry-shop-db-client', to: P.primary, port: 8008, allowed: false },
+    { name: 'storefront client -> Patroni API 8008', from: storefrontClient, to: P.primary, port: 8008, allowed: false },
   ];
   test.each(rows.map((row) => [row.name, row] as const))('%s', (_n, row) => {
     expect(rowViolation(policies, model, row)).toEqual([]);
   });
 });
 
+/** On the seed fixture, whose pod and policy names the messages below spell out. */
 describe('the contract fails when a policy is broken (mutation tests)', () => {
-  const environment = DEV;
+  const environment = SEED_ENVIRONMENT;
+  const contractViolations = (env: EnvironmentConfig, policies: readonly K8sObject[]) => contractViolationsOf(env, policies, SEED_ADDRESSES);
   const mutate = (name: string, change: (spec: any) => void) =>
     policiesOf(environment).map((policy) => {
       if (policy.metadata.name !== name) return policy;
@@ -248,7 +294,7 @@ describe('the contract fails when a policy is broken (mutation tests)', () => {
       change(copy.spec);
       return copy;
     });
-  const clientsRule = (spec: any) => spec.ingress.find((rule: any) => JSON.stringify(rule.from).includes('jewelry-shop-db-client'));
+  const clientsRule = (spec: any) => spec.ingress.find((rule: any) => JSON.stringify(rule.from).includes(`${SEED.name}-client`));
 
   test('the unmutated policies satisfy the contract (so each violation below comes from its mutation)', () => {
     expect(contractViolations(environment, policiesOf(environment))).toEqual([]);
@@ -266,7 +312,10 @@ describe('the contract fails when a policy is broken (mutation tests)', () => {
   });
 
   test('loosened: an egress ipBlock without the metadata exception lets Spilo reach 169.254.169.254', () => {
-    const environmentWithWal = ENVIRONMENTS.find((e) => e.name === 'prod')!;
+    const environmentWithWal: EnvironmentConfig = {
+      ...SEED_ENVIRONMENT,
+      clusters: [{ ...SEED_CLUSTER, walBackup: { bucket: 'backups', region: 'eu-central-1', credentialsSecret: 'walg-credentials' } }],
+    };
     const mutated = policiesOf(environmentWithWal).map((policy) => {
       if (policy.metadata.name !== 'jewelry-shop-db-spilo') return policy;
       const copy = JSON.parse(JSON.stringify(policy));

@@ -5,7 +5,7 @@
  * are written by hand from the configuration each test builds, not read from lib/.
  */
 import { connectivityMatrices, Matrix } from '../lib/analysis/flow-matrix';
-import { DEV } from '../lib/config';
+import { SEED_DEV as DEV } from './fixtures/seed';
 import { DatabaseClusterConfig } from '../lib/model/cluster';
 import { EnvironmentConfig } from '../lib/model/environment';
 import { synthEnvironment } from './util';

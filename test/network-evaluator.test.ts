@@ -20,7 +20,7 @@ const MODEL: NetworkModel = {
 
 const policy = (name: string, spec: object, namespace = 'shop') => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec });
 const ingressTo = (rules: object[], extra: object = {}) => policy('db-in', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: rules, ...extra });
-const allowed = (policies: object[], from: string, to: string, port: number | string, protocol?: 'TCP' | 'UDP') =>
+const allowed = (policies: readonly unknown[], from: string, to: string, port: number | string, protocol?: 'TCP' | 'UDP') =>
   evaluateConnection(policies, MODEL, from, to, port, protocol).allowed;
 
 describe('isolation', () => {
@@ -59,11 +59,54 @@ describe('policyTypes and their defaulting', () => {
       expect(allowed([webIn], 'shop/batch', 'shop/web', 5432)).toBe(false);
     }
   });
+  test('an explicit empty policyTypes is defaulted like a missing one, as the API server does', () => {
+    expect(policyTypes(policy('p', { policyTypes: [], ingress: [] }) as any)).toEqual(['Ingress']);
+    expect(policyTypes(policy('p', { policyTypes: [], egress: [{}] }) as any)).toEqual(['Ingress', 'Egress']);
+    expect(allowed([ingressTo([], { policyTypes: [] })], 'shop/web', 'shop/db', 5432)).toBe(false);
+  });
   test('an Ingress-only policy does not isolate egress: the pod may connect out', () => {
     const denyIn = policy('web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] });
     expect(allowed([denyIn], 'shop/web', 'shop/db', 5432)).toBe(true);
     const denyOut = policy('web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'] });
     expect(allowed([denyOut], 'shop/web', 'shop/db', 5432)).toBe(false);
+  });
+});
+
+describe('which objects are policies', () => {
+  const isolating = { podSelector: {}, policyTypes: ['Ingress'] };
+  test('only networking.k8s.io/v1 NetworkPolicies count: another kind of the group, another group\'s NetworkPolicy, anything else are ignored', () => {
+    const ignored = [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'shop' }, spec: isolating },
+      { apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', metadata: { name: 'c', namespace: 'shop' }, spec: isolating },
+      { apiVersion: 'cilium.io/v2', kind: 'NetworkPolicy', metadata: { name: 'c2', namespace: 'shop' }, spec: isolating },
+      null,
+      'NetworkPolicy',
+    ];
+    expect(allowed(ignored, 'shop/web', 'shop/db', 5432)).toBe(true);
+    expect(allowed([...ignored, policy('deny', isolating)], 'shop/web', 'shop/db', 5432)).toBe(false);
+  });
+  test('a policy without metadata.namespace is evaluated in `default`, where kubectl would apply it', () => {
+    const model: NetworkModel = {
+      namespaces: [ns('default'), ns('shop')],
+      pods: [
+        { name: 'db', namespace: 'default', labels: { app: 'db' }, ip: '10.42.3.1' },
+        { name: 'web', namespace: 'default', labels: { app: 'web' }, ip: '10.42.3.2' },
+        { name: 'batch', namespace: 'default', labels: { app: 'batch' }, ip: '10.42.3.3' },
+        { name: 'db', namespace: 'shop', labels: { app: 'db' }, ip: '10.42.0.1' },
+        { name: 'web', namespace: 'shop', labels: { app: 'web' }, ip: '10.42.0.2' },
+      ],
+      externals: [],
+    };
+    const noNamespace = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'db-in' }, spec: { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] } };
+    const verdict = evaluateConnection([noNamespace], model, 'default/web', 'default/db', 5432);
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.ingress.allowingPolicies).toEqual(['default/db-in']);
+    expect(evaluateConnection([noNamespace], model, 'default/batch', 'default/db', 5432).explanation).toBe(
+      'default/batch -> default/db 5432/TCP denied: egress of default/batch: not isolated (no NetworkPolicy selects it for egress); ingress of default/db: no rule allows it in default/db-in',
+    );
+    // It selects no pod of another namespace, and its podSelector peer no pod of another namespace.
+    expect(evaluateConnection([noNamespace], model, 'default/batch', 'shop/db', 5432).ingress.isolated).toBe(false);
+    expect(evaluateConnection([noNamespace], model, 'shop/web', 'default/db', 5432).allowed).toBe(false);
   });
 });
 
@@ -81,6 +124,28 @@ describe('a connection needs both the source egress and the destination ingress'
   test('ingress allows, egress isolates without a rule: denied', () => {
     const webDenyOut = policy('web-out', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'] });
     expect(allowed([webDenyOut, dbIn], 'shop/web', 'shop/db', 5432)).toBe(false);
+  });
+  test('the verdict lists the selecting and the allowing policies sorted by name, and the explanation all of them', () => {
+    const named = (name: string, rules: object[]) => ({ ...ingressTo(rules), metadata: { name, namespace: 'shop' } });
+    const denied = evaluateConnection([named('z-in', []), named('a-in', [])], MODEL, 'shop/web', 'shop/db', 5432);
+    expect(denied.ingress).toEqual({ isolated: true, selectingPolicies: ['shop/a-in', 'shop/z-in'], allowingPolicies: [], allowed: false });
+    expect(denied.explanation).toBe(
+      'shop/web -> shop/db 5432/TCP denied: egress of shop/web: not isolated (no NetworkPolicy selects it for egress); ingress of shop/db: no rule allows it in shop/a-in, shop/z-in',
+    );
+    const allowing = evaluateConnection([named('z-in', [{}]), named('m-in', []), named('a-in', [{}])], MODEL, 'shop/web', 'shop/db', 5432);
+    expect(allowing.ingress.allowingPolicies).toEqual(['shop/a-in', 'shop/z-in']);
+    expect(allowing.explanation).toBe(
+      'shop/web -> shop/db 5432/TCP allowed: egress of shop/web: not isolated (no NetworkPolicy selects it for egress); ingress of shop/db: allowed by shop/a-in, shop/z-in',
+    );
+  });
+  test('an external end is never isolated: no policy selects it, and its direction allows', () => {
+    const verdict = evaluateConnection([policy('deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] })], MODEL, 'internet', 'shop/db', 5432);
+    expect(verdict.egress).toEqual({ isolated: false, selectingPolicies: [], allowingPolicies: [], allowed: true });
+    expect(verdict.ingress).toMatchObject({ isolated: true, selectingPolicies: ['shop/deny'], allowed: false });
+  });
+  test('an end that is neither a pod nor an external address of the model is an error', () => {
+    expect(() => evaluateConnection([], MODEL, 'shop/web', 'nowhere', 5432)).toThrow('nowhere is neither a pod ("namespace/name") nor an external address of the model');
+    expect(() => evaluateConnection([], MODEL, 'web', 'shop/db', 5432)).toThrow('web is neither a pod ("namespace/name") nor an external address of the model');
   });
   test('policies are additive: one allowing policy among several selecting ones suffices', () => {
     expect(allowed([ingressTo([]), { ...dbIn, metadata: { name: 'db-in-2', namespace: 'shop' } }], 'shop/web', 'shop/db', 5432)).toBe(true);
@@ -104,6 +169,12 @@ describe('peers', () => {
     const wrongPod = ingressTo([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'web' } } }] }]);
     expect(allowed([wrongPod], 'monitoring/prom', 'shop/db', 5432)).toBe(false);
   });
+  test('a pod of a namespace the model does not list matches no namespaceSelector, not even {}', () => {
+    const model: NetworkModel = { ...MODEL, pods: [...MODEL.pods, { name: 'ghost', namespace: 'unlisted', labels: { app: 'web' }, ip: '10.42.9.9' }] };
+    const p = ingressTo([{ from: [{ namespaceSelector: {} }] }]);
+    expect(evaluateConnection([p], model, 'unlisted/ghost', 'shop/db', 5432).allowed).toBe(false);
+    expect(evaluateConnection([p], model, 'other/web', 'shop/db', 5432).allowed).toBe(true);
+  });
   test('two peers in one list: OR', () => {
     const p = ingressTo([{ from: [{ podSelector: { matchLabels: { app: 'batch' } } }, { namespaceSelector: { matchLabels: { tier: 'app' } } }] }]);
     expect(allowed([p], 'shop/web', 'shop/db', 5432)).toBe(true);
@@ -113,6 +184,9 @@ describe('peers', () => {
     const out = (except: string[]) => policy('db-out', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except } }] }] });
     expect(allowed([out(['169.254.0.0/16'])], 'shop/db', 'internet', 443)).toBe(true);
     expect(allowed([out(['169.254.0.0/16'])], 'shop/db', 'metadata', 80)).toBe(false);
+    // Any one except entry excludes the address.
+    expect(allowed([out(['10.0.0.0/8', '169.254.0.0/16'])], 'shop/db', 'metadata', 80)).toBe(false);
+    expect(allowed([out(['10.0.0.0/8', '169.254.0.0/16'])], 'shop/db', 'internet', 443)).toBe(true);
   });
   test('ipBlock: an address outside the CIDR is denied', () => {
     const out = policy('db-out', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '52.0.0.0/8' } }] }] });
@@ -182,10 +256,36 @@ describe('ports', () => {
     expect(allowed([p], 'shop/web', 'shop/db', 53, 'UDP')).toBe(true);
     expect(allowed([p], 'shop/web', 'shop/db', 53, 'TCP')).toBe(false);
   });
+  test('a name resolves only on the container port of that name and protocol, never on another port of the pod', () => {
+    // `dns` names a UDP port: a TCP rule naming it admits nothing, not even 53/TCP.
+    expect(allowed([ingressTo([{ from, ports: [{ port: 'dns' }] }])], 'shop/web', 'shop/db', 53, 'TCP')).toBe(false);
+    // A name the pod does not declare admits none of its ports (it declares 5432/TCP as `pg`).
+    const unknownName = ingressTo([{ from, ports: [{ port: 'metrics' }] }]);
+    expect(allowed([unknownName], 'shop/web', 'shop/db', 5432)).toBe(false);
+    expect(allowed([unknownName], 'shop/web', 'shop/db', 'metrics')).toBe(false);
+  });
+  test('a port asked by a name the destination does not declare is denied, even by a rule of the same name', () => {
+    const webIn = policy('web-in', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'pg' }] }] });
+    expect(allowed([webIn], 'shop/batch', 'shop/web', 'pg')).toBe(false);
+  });
   test('endPort makes a range, both ends included', () => {
     const p = ingressTo([{ from, ports: [{ port: 5432, endPort: 5440 }] }]);
+    expect(allowed([p], 'shop/web', 'shop/db', 5432)).toBe(true);
     expect(allowed([p], 'shop/web', 'shop/db', 5440)).toBe(true);
+    expect(allowed([p], 'shop/web', 'shop/db', 5431)).toBe(false);
     expect(allowed([p], 'shop/web', 'shop/db', 5441)).toBe(false);
+  });
+  test('a port entry without a port admits every port of its protocol', () => {
+    const p = ingressTo([{ from, ports: [{ protocol: 'UDP' }] }]);
+    expect(allowed([p], 'shop/web', 'shop/db', 53, 'UDP')).toBe(true);
+    expect(allowed([p], 'shop/web', 'shop/db', 9999, 'UDP')).toBe(true);
+    expect(allowed([p], 'shop/web', 'shop/db', 53, 'TCP')).toBe(false);
+  });
+  test('several port entries: any one admits', () => {
+    const p = ingressTo([{ from, ports: [{ port: 5432 }, { port: 8008 }] }]);
+    expect(allowed([p], 'shop/web', 'shop/db', 5432)).toBe(true);
+    expect(allowed([p], 'shop/web', 'shop/db', 8008)).toBe(true);
+    expect(allowed([p], 'shop/web', 'shop/db', 9187)).toBe(false);
   });
   test('protocol defaults to TCP', () => {
     const p = ingressTo([{ from, ports: [{ port: 53 }] }]);
@@ -219,5 +319,13 @@ describe('label selectors', () => {
     const selector = { matchExpressions: [{ key: 'role', operator, values: values as string[] | undefined }] };
     expect(selectorMatches(selector, matching)).toBe(true);
     expect(selectorMatches(selector, other)).toBe(false);
+  });
+  test('a selector the API server would refuse is an error, not a verdict', () => {
+    const check = (operator: string, values?: string[]) => () => selectorMatches({ matchExpressions: [{ key: 'role', operator, values }] }, { role: 'x' });
+    expect(check('Gt', ['1'])).toThrow('unknown label selector operator "Gt"');
+    expect(check('In')).toThrow('label selector operator In on "role" needs values (got [])');
+    expect(check('NotIn', [])).toThrow('label selector operator NotIn on "role" needs values (got [])');
+    expect(check('Exists', ['x'])).toThrow('label selector operator Exists on "role" takes no values (got ["x"])');
+    expect(check('DoesNotExist', ['x'])).toThrow('label selector operator DoesNotExist on "role" takes no values (got ["x"])');
   });
 });

@@ -4,29 +4,52 @@
  * NetworkPolicy evaluator is in the network contract tests.)
  */
 import { ENVIRONMENTS } from '../lib/config';
+import { ResolvedCluster } from '../lib/model/cluster';
+import { resolveEnvironment } from '../lib/model/configuration';
 import { find, findAll, K8sObject, rulePermitsPort, rulesOf, synthEnvironment } from './util';
 
 const ns = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
-const SPILO = { podSelector: { matchLabels: { application: 'spilo', 'cluster-name': 'jewelry-shop-db' } } };
-const POOLER = { podSelector: { matchLabels: { application: 'db-connection-pooler', 'connection-pooler': 'jewelry-shop-db-pooler' } } };
-const BACKUP = { podSelector: { matchLabels: { application: 'spilo-logical-backup', 'cluster-name': 'jewelry-shop-db' } } };
-const CLIENTS = { podSelector: { matchLabels: { 'jewelry-shop-db-client': 'true' } } };
-// Every pod of the namespace: cdk8s-plus-27 writes the empty pod selector, which selects the same as none.
-const OPERATOR = { ...ns('postgres-operator'), podSelector: {} };
-const PROMETHEUS = { ...ns('monitoring'), podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } };
-const DNS = { ...ns('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } };
+/** Pods with `labels` in `namespace`, as a peer of a policy in `policyNamespace` (a bare podSelector means its own). */
+const podsIn = (namespace: string, labels: Record<string, string>, policyNamespace: string) =>
+  namespace === policyNamespace ? { podSelector: { matchLabels: labels } } : { ...ns(namespace), podSelector: { matchLabels: labels } };
+
+/** The peers of one cluster, written from its resolved configuration and the operator's labels. */
+function peersOf(cluster: ResolvedCluster) {
+  const { clients, prometheus, dns, operatorNamespace } = cluster.network;
+  const at = (selection: { namespaces: readonly string[]; podLabels: Record<string, string> }) =>
+    selection.namespaces.map((namespace) => podsIn(namespace, selection.podLabels, cluster.namespace));
+  return {
+    SPILO: { podSelector: { matchLabels: { application: 'spilo', 'cluster-name': cluster.name } } },
+    POOLER: { podSelector: { matchLabels: { application: 'db-connection-pooler', 'connection-pooler': `${cluster.name}-pooler` } } },
+    BACKUP: { podSelector: { matchLabels: { application: 'spilo-logical-backup', 'cluster-name': cluster.name } } },
+    CLIENTS: at(clients),
+    OPERATOR: ns(operatorNamespace),
+    PROMETHEUS: at(prometheus),
+    DNS: at(dns),
+  };
+}
+
+/** A peer with an empty pod selector written as none: both select every pod (of the namespaces selected). */
+const normalized = ({ podSelector, ...peer }: any) => JSON.stringify(podSelector === undefined || JSON.stringify(podSelector) === '{}' ? peer : { ...peer, podSelector });
 
 /** Whether `policy` has a rule in `direction` naming exactly-this `peer` on port/protocol. */
 function admits(policy: K8sObject, direction: 'ingress' | 'egress', peer: object, port: number, protocol = 'TCP'): boolean {
-  return rulesOf(policy, direction).some(
-    (rule) => rulePermitsPort(rule, port, protocol) && rule.peers.some((p) => JSON.stringify(p) === JSON.stringify(peer)),
-  );
+  return rulesOf(policy, direction).some((rule) => rulePermitsPort(rule, port, protocol) && rule.peers.some((p) => normalized(p) === normalized(peer)));
 }
 
-describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies (%s)', (_name, environment) => {
+/** One case per cluster of every environment. */
+const cases = ENVIRONMENTS.flatMap((environment) => {
   const objects = synthEnvironment(environment);
-  const policy = (kind: string) => find(objects, 'NetworkPolicy', `jewelry-shop-db-${kind}`);
-  const api = environment.kubernetesApi;
+  const resolved = resolveEnvironment(environment);
+  return resolved.clusters.map((cluster) => [`${environment.name}/${cluster.name}`, { api: resolved.kubernetesApi, cluster, objects }] as const);
+});
+
+describe.each(cases)('NetworkPolicies (%s)', (_name, { api, cluster, objects }) => {
+  const policy = (kind: string) => find(objects, 'NetworkPolicy', `${cluster.name}-${kind}`);
+  const { SPILO, POOLER, BACKUP, CLIENTS, OPERATOR, PROMETHEUS, DNS } = peersOf(cluster);
+  /** Whether every peer of `peers` is admitted. */
+  const admitsAll = (p: K8sObject, direction: 'ingress' | 'egress', peers: readonly object[], port: number, protocol = 'TCP') =>
+    peers.length > 0 && peers.every((peer) => admits(p, direction, peer, port, protocol));
   const ipBlock = (cidr: string) => ({ ipBlock: { cidr } });
 
   test('every pod kind is selected by a policy isolating it for ingress and egress', () => {
@@ -38,7 +61,9 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies (%
 
   test('a default-deny policy isolates any other pod labelled with the cluster name', () => {
     const deny = policy('default-deny');
-    expect(deny.spec).toEqual({ podSelector: { matchLabels: { 'cluster-name': 'jewelry-shop-db' } }, policyTypes: ['Egress', 'Ingress'] });
+    expect(deny.spec.podSelector).toEqual({ matchLabels: { 'cluster-name': cluster.name } });
+    expect([...deny.spec.policyTypes].sort()).toEqual(['Egress', 'Ingress']);
+    expect(Object.keys(deny.spec).sort()).toEqual(['podSelector', 'policyTypes']);
   });
 
   test('no rule admits everyone: every rule names its peers and its ports', () => {
@@ -57,8 +82,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies (%
   });
 
   const flows: ReadonlyArray<[string, () => boolean]> = [
-    ['clients -> pooler 5432 (ingress at the pooler)', () => admits(policy('pooler'), 'ingress', CLIENTS, 5432)],
-    ['clients -> Spilo 5432', () => admits(policy('spilo'), 'ingress', CLIENTS, 5432)],
+    ['clients -> pooler 5432 (ingress at the pooler)', () => admitsAll(policy('pooler'), 'ingress', CLIENTS, 5432)],
+    ['clients -> Spilo 5432', () => admitsAll(policy('spilo'), 'ingress', CLIENTS, 5432)],
     ['pooler -> Spilo 5432 (egress)', () => admits(policy('pooler'), 'egress', SPILO, 5432)],
     ['pooler -> Spilo 5432 (ingress)', () => admits(policy('spilo'), 'ingress', POOLER, 5432)],
     ['Spilo -> Spilo 5432 (egress)', () => admits(policy('spilo'), 'egress', SPILO, 5432)],
@@ -67,14 +92,14 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies (%
     ['Spilo -> Spilo 8008 (ingress)', () => admits(policy('spilo'), 'ingress', SPILO, 8008)],
     ['operator -> Spilo 5432', () => admits(policy('spilo'), 'ingress', OPERATOR, 5432)],
     ['operator -> Spilo 8008', () => admits(policy('spilo'), 'ingress', OPERATOR, 8008)],
-    ['Prometheus -> Spilo 9187', () => admits(policy('spilo'), 'ingress', PROMETHEUS, 9187)],
-    ['Spilo -> API Service 443', () => api.serviceCidrs.every((cidr) => admits(policy('spilo'), 'egress', ipBlock(cidr), 443))],
-    ['Spilo -> API servers 6443', () => api.endpointCidrs.every((cidr) => admits(policy('spilo'), 'egress', ipBlock(cidr), 6443))],
-    ['backup -> API Service 443', () => api.serviceCidrs.every((cidr) => admits(policy('logical-backup'), 'egress', ipBlock(cidr), 443))],
-    ['backup -> API servers 6443', () => api.endpointCidrs.every((cidr) => admits(policy('logical-backup'), 'egress', ipBlock(cidr), 6443))],
-    ['Spilo -> DNS 53/UDP and 53/TCP', () => admits(policy('spilo'), 'egress', DNS, 53, 'UDP') && admits(policy('spilo'), 'egress', DNS, 53, 'TCP')],
-    ['pooler -> DNS 53/UDP and 53/TCP', () => admits(policy('pooler'), 'egress', DNS, 53, 'UDP') && admits(policy('pooler'), 'egress', DNS, 53, 'TCP')],
-    ['backup -> DNS 53/UDP and 53/TCP', () => admits(policy('logical-backup'), 'egress', DNS, 53, 'UDP') && admits(policy('logical-backup'), 'egress', DNS, 53, 'TCP')],
+    ['Prometheus -> Spilo 9187', () => admitsAll(policy('spilo'), 'ingress', PROMETHEUS, 9187)],
+    ['Spilo -> API Service 443', () => api.serviceCidrs.every((cidr) => admits(policy('spilo'), 'egress', ipBlock(cidr), api.servicePort))],
+    ['Spilo -> API servers 6443', () => api.endpointCidrs.every((cidr) => admits(policy('spilo'), 'egress', ipBlock(cidr), api.endpointPort))],
+    ['backup -> API Service 443', () => api.serviceCidrs.every((cidr) => admits(policy('logical-backup'), 'egress', ipBlock(cidr), api.servicePort))],
+    ['backup -> API servers 6443', () => api.endpointCidrs.every((cidr) => admits(policy('logical-backup'), 'egress', ipBlock(cidr), api.endpointPort))],
+    ['Spilo -> DNS 53/UDP and 53/TCP', () => admitsAll(policy('spilo'), 'egress', DNS, 53, 'UDP') && admitsAll(policy('spilo'), 'egress', DNS, 53, 'TCP')],
+    ['pooler -> DNS 53/UDP and 53/TCP', () => admitsAll(policy('pooler'), 'egress', DNS, 53, 'UDP') && admitsAll(policy('pooler'), 'egress', DNS, 53, 'TCP')],
+    ['backup -> DNS 53/UDP and 53/TCP', () => admitsAll(policy('logical-backup'), 'egress', DNS, 53, 'UDP') && admitsAll(policy('logical-backup'), 'egress', DNS, 53, 'TCP')],
     ['backup -> Spilo 5432 (egress)', () => admits(policy('logical-backup'), 'egress', SPILO, 5432)],
     ['backup -> Spilo 5432 (ingress)', () => admits(policy('spilo'), 'ingress', BACKUP, 5432)],
   ];
@@ -82,11 +107,13 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies (%
     expect(isAdmitted()).toBe(true);
   });
 
-  test('allowed flow: backup -> object storage 443, the internet without private and link-local ranges', () => {
-    const storage = rulesOf(policy('logical-backup'), 'egress').filter((rule) => rule.peers.some((p) => p.ipBlock?.cidr === '0.0.0.0/0'));
+  test('allowed flow: backup -> object storage, as configured (by default the internet without private and link-local ranges, on 443)', () => {
+    const { cidrs, except, port } = cluster.network.objectStorage;
+    const storage = rulesOf(policy('logical-backup'), 'egress').filter((rule) => rule.peers.some((p) => cidrs.includes(p.ipBlock?.cidr)));
     expect(storage).toHaveLength(1);
-    expect(storage[0].ports).toEqual([{ port: 443, protocol: 'TCP' }]);
-    expect(storage[0].peers[0].ipBlock.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']));
+    expect(storage[0].ports).toEqual([{ port, protocol: 'TCP' }]);
+    expect(storage[0].peers.map((p) => p.ipBlock.cidr)).toEqual([...cidrs]);
+    for (const peer of storage[0].peers) expect(peer.ipBlock.except ?? []).toEqual(expect.arrayContaining([...except]));
   });
 
   test('nothing may connect to the logical backup job', () => {
@@ -94,6 +121,6 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('NetworkPolicies (%
   });
 
   test('applications never reach the Patroni API: no client or pooler rule opens 8008', () => {
-    for (const peer of [CLIENTS, POOLER, PROMETHEUS, BACKUP]) expect(admits(policy('spilo'), 'ingress', peer, 8008)).toBe(false);
+    for (const peer of [...CLIENTS, POOLER, ...PROMETHEUS, BACKUP]) expect(admits(policy('spilo'), 'ingress', peer, 8008)).toBe(false);
   });
 });

@@ -24,6 +24,9 @@ describe('matchPgHba: first matching line wins, as in PostgreSQL', () => {
     expect(matchPgHba(['host all standby all md5'], remote({}))).toBeUndefined();
     expect(matchPgHba(['host all all 127.0.0.1/32 md5'], remote({}))).toBeUndefined();
     expect(matchPgHba(['host all all 127.0.0.1/32 md5'], remote({ address: '127.0.0.1' }))?.method).toBe('md5');
+    expect(matchPgHba(['host all all ::1/128 md5'], remote({ address: '::1' }))?.method).toBe('md5');
+    expect(matchPgHba(['host all all ::1/128 md5'], remote({ address: '127.0.0.1' }))).toBeUndefined();
+    expect(matchPgHba(['host all all 127.0.0.1/32 md5'], remote({ address: '::1' }))).toBeUndefined();
   });
   test('local lines match only socket connections', () => {
     expect(matchPgHba(['local all all trust'], remote({}))).toBeUndefined();
@@ -48,7 +51,11 @@ describe('buildPgHba', () => {
     for (const policy of [SslPolicy.OPTIONAL, SslPolicy.REQUIRED]) {
       const rules = buildPgHba(policy);
       expect(matchPgHba(rules, remote({ address: '127.0.0.1', user: 'postgres', database: 'postgres' }))?.method).toBe('md5');
+      // IPv6 loopback too, without TLS even where TLS is required (Spilo's default list has the same line).
+      expect(matchPgHba(rules, remote({ address: '::1', user: 'postgres', database: 'postgres' }))?.method).toBe('md5');
       expect(matchPgHba(rules, { transport: 'local', ssl: false, replication: false, database: 'postgres', user: 'postgres' })?.method).toBe('trust');
+      // The replication role over the socket, as in Spilo's default list (`local replication standby trust`).
+      expect(matchPgHba(rules, { transport: 'local', ssl: false, replication: true, database: 'replication', user: 'standby' })?.method).toBe('trust');
     }
   });
 });

@@ -1,24 +1,53 @@
 import { Chart, Testing } from 'cdk8s';
-import { DEV, PROD } from '../lib/config';
+import { ENVIRONMENTS } from '../lib/config';
 import { PostgresCluster } from '../lib/constructs/postgres-cluster';
 import { DatabaseClusterConfig, DEFAULT_PATRONI } from '../lib/model/cluster';
-import { resolveCluster } from '../lib/model/configuration';
+import { resolveCluster, resolveEnvironment } from '../lib/model/configuration';
 import { SslPolicy } from '../lib/model/cluster';
+import { SEED, SEED_ENVIRONMENT } from './fixtures/seed';
 import { find, synthEnvironment, testApp } from './util';
 
-describe('the dev cluster is the seed cluster', () => {
-  const objects = synthEnvironment(DEV);
-  const { metadata, spec } = find(objects, 'postgresql', 'jewelry-shop-db');
+/** Every cluster of every environment: the postgresql object says what its configuration says. */
+describe.each(ENVIRONMENTS.flatMap((environment) => {
+  const objects = synthEnvironment(environment);
+  return resolveEnvironment(environment).clusters.map((cluster) => [`${environment.name}/${cluster.name}`, { cluster, objects }] as const);
+}))('the postgresql object of %s', (_name, { cluster, objects }) => {
+  const { metadata, spec } = find(objects, 'postgresql', cluster.name);
+
+  test('identity, version, instances, volume and backup schedule as configured', () => {
+    expect(metadata).toMatchObject({ name: cluster.name, namespace: cluster.namespace });
+    expect({ teamId: spec.teamId, version: spec.postgresql.version, instances: spec.numberOfInstances, volume: spec.volume, schedule: spec.logicalBackupSchedule }).toEqual({
+      teamId: cluster.teamId,
+      version: cluster.postgresVersion,
+      instances: cluster.numberOfInstances,
+      volume: { size: cluster.volumeSize, ...(cluster.storageClass === undefined ? {} : { storageClass: cluster.storageClass }) },
+      schedule: cluster.logicalBackup.schedule,
+    });
+  });
+
+  test('every configured parameter is written, with its value', () => {
+    expect(spec.postgresql.parameters).toEqual(expect.objectContaining(cluster.parameters));
+  });
+
+  test('synchronous replication leaves at least one replica beyond the synchronous ones', () => {
+    expect(spec.patroni).toMatchObject({ synchronous_mode: cluster.patroni.synchronousMode, synchronous_node_count: cluster.patroni.synchronousNodeCount });
+    if (cluster.patroni.synchronousMode) expect(spec.numberOfInstances - 1 - spec.patroni.synchronous_node_count).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('the seed configuration (test/fixtures/seed.ts) synthesizes the seed cluster', () => {
+  const objects = synthEnvironment(SEED_ENVIRONMENT);
+  const { metadata, spec } = find(objects, 'postgresql', SEED.name);
 
   test('identity: name, namespace and team', () => {
-    expect(metadata).toMatchObject({ name: 'jewelry-shop-db', namespace: 'jewelry-shop' });
-    expect(spec.teamId).toBe('jewelry-shop');
+    expect(metadata).toMatchObject({ name: SEED.name, namespace: SEED.namespace });
+    expect(spec.teamId).toBe(SEED.teamId);
   });
 
   test('PostgreSQL 15 on 3 pods with 100Gi local-path volumes', () => {
-    expect(spec.postgresql.version).toBe('15');
-    expect(spec.numberOfInstances).toBe(3);
-    expect(spec.volume).toEqual({ size: '100Gi', storageClass: 'local-path' });
+    expect(spec.postgresql.version).toBe(SEED.postgresVersion);
+    expect(spec.numberOfInstances).toBe(SEED.numberOfInstances);
+    expect(spec.volume).toEqual({ size: SEED.volumeSize, storageClass: SEED.storageClass });
   });
 
   test('CPU and memory requests and limits are set', () => {
@@ -36,9 +65,9 @@ describe('the dev cluster is the seed cluster', () => {
     expect(loopWait + 2 * retryTimeout).toBeLessThanOrEqual(ttl);
   });
 
-  test('jewelry_app owns jewelry_shop', () => {
-    expect(spec.users).toEqual({ jewelry_app: [] });
-    expect(spec.databases).toEqual({ jewelry_shop: 'jewelry_app' });
+  test(`${SEED.user} owns ${SEED.database}`, () => {
+    expect(spec.users).toEqual({ [SEED.user]: [] });
+    expect(spec.databases).toEqual({ [SEED.database]: SEED.user });
   });
 
   test('no load balancers', () => {
@@ -48,13 +77,13 @@ describe('the dev cluster is the seed cluster', () => {
 
   test('PgBouncer: 2 instances in transaction mode, with resources', () => {
     expect(spec.enableConnectionPooler).toBe(true);
-    expect(spec.connectionPooler).toMatchObject({ numberOfInstances: 2, mode: 'transaction' });
+    expect(spec.connectionPooler).toMatchObject(SEED.pooler);
     expect(spec.connectionPooler.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
   });
 
   test('daily logical backup at 02:00', () => {
     expect(spec.enableLogicalBackup).toBe(true);
-    expect(spec.logicalBackupSchedule).toBe('0 2 * * *');
+    expect(spec.logicalBackupSchedule).toBe(SEED.logicalBackupSchedule);
   });
 
   test('postgres_exporter sidecar: pinned image, port 9187, custom queries mounted from the ConfigMap', () => {
@@ -79,17 +108,11 @@ describe('the dev cluster is the seed cluster', () => {
     expect(secretsRead.filter((name: string) => name.startsWith('postgres.'))).toEqual([]);
   });
 
-  test('Service jewelry-shop-db-metrics exposes 9187 of the Spilo pods', () => {
-    const service = find(objects, 'Service', 'jewelry-shop-db-metrics');
-    expect(service.metadata.namespace).toBe('jewelry-shop');
-    expect(service.spec.selector).toEqual({ application: 'spilo', 'cluster-name': 'jewelry-shop-db' });
+  test(`Service ${SEED.metricsService} exposes 9187 of the Spilo pods`, () => {
+    const service = find(objects, 'Service', SEED.metricsService);
+    expect(service.metadata.namespace).toBe(SEED.namespace);
+    expect(service.spec.selector).toEqual({ application: 'spilo', 'cluster-name': SEED.name });
     expect(service.spec.ports).toEqual([{ name: 'metrics', port: 9187, targetPort: 'metrics', protocol: 'TCP' }]);
-  });
-});
-
-describe('prod differs from dev only where production needs it', () => {
-  test('a production storage class', () => {
-    expect(find(synthEnvironment(PROD), 'postgresql', 'jewelry-shop-db').spec.volume.storageClass).toBe('longhorn');
   });
 });
 

@@ -10,7 +10,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEV } from '../lib/config';
+import { SEED_DEV as DEV } from './fixtures/seed';
 import { EXTERNAL_METRICS } from '../lib/constructs/alerts';
 import { customMetricNames } from '../lib/constructs/exporter-queries';
 import { createInfrastructureRole } from './support/infrastructure-role';

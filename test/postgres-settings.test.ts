@@ -1,4 +1,5 @@
-import { DEV, ENVIRONMENTS } from '../lib/config';
+import { ENVIRONMENTS } from '../lib/config';
+import { SEED_DEV as DEV } from './fixtures/seed';
 import { connectionBudget, poolerPodSizes, validateConnectionBudget } from '../lib/rules/connection-budget';
 import { DEFAULT_PARAMETERS, resolveParameters } from '../lib/model/postgres-parameters';
 import { findSetting, parseSettingValue, POSTGRES_SETTINGS, validatePostgresParameters } from '../lib/rules/postgres-settings';

@@ -1,5 +1,5 @@
 /**
- * The effective rights of the Spilo pods' ServiceAccount `jewelry-shop/postgres-pod`: what this project adds
+ * The effective rights of the Spilo pods' ServiceAccount `<namespace>/postgres-pod` of every cluster of every environment: what this project adds
  * (Role and RoleBinding in `default`) together with what the operator grants by itself, evaluated as the API
  * server would. Checked for what Patroni needs and for least privilege.
  */
@@ -8,18 +8,21 @@ import { can, effectiveRights, Request, Right } from '../lib/analysis/rbac-evalu
 import { ENVIRONMENTS } from '../lib/config';
 import { synthEnvironment } from './util';
 
-/** What the operator grants by itself in the cluster's namespace (lib/analysis/operator-rbac.ts cites its source). */
-const OPERATOR_RBAC = operatorPodRbac(['jewelry-shop']);
+/** What the operator grants by itself in `namespace` (lib/analysis/operator-rbac.ts cites its source). */
+const operatorRbac = (namespace: string) => operatorPodRbac([namespace]);
 
-const SERVICE_ACCOUNT = { namespace: 'jewelry-shop', name: 'postgres-pod' };
+/** The pod ServiceAccount of the clusters in `namespace` (the operator's name for it). */
+const serviceAccount = (namespace: string) => ({ namespace, name: 'postgres-pod' });
 const request = (namespace: string, resource: string, verb: string, name?: string): Request => ({ namespace, apiGroup: '', resource, verb, name });
+/** Each right once: two clusters in one namespace each bind the same read, which is still the one read. */
+const distinct = <T>(items: readonly T[]) => [...new Set(items.map((item) => JSON.stringify(item)))].map((item) => JSON.parse(item) as T);
 
 /**
- * The least-privilege rules for the pod ServiceAccount, checked on its effective rights and on what this project
- * synthesizes; one message per breach, naming the binding that grants it.
+ * The least-privilege rules for the pod ServiceAccount of `namespace`, checked on its effective rights and on what
+ * this project synthesizes; one message per breach, naming the binding that grants it.
  */
-function leastPrivilegeViolations(objects: readonly any[]): string[] {
-  const rights = effectiveRights([...objects.filter((o) => o.apiVersion === 'rbac.authorization.k8s.io/v1'), ...OPERATOR_RBAC], SERVICE_ACCOUNT);
+function leastPrivilegeViolationsIn(objects: readonly any[], namespace: string): string[] {
+  const rights = effectiveRights([...objects.filter((o) => o.apiVersion === 'rbac.authorization.k8s.io/v1'), ...operatorRbac(namespace)], serviceAccount(namespace));
   const describe = (r: Right) => `${r.verb} ${r.apiGroup || 'core'}/${r.resource}${r.resourceNames.length > 0 ? ` [${r.resourceNames.join(', ')}]` : ''} in ${r.namespace} (${r.grantedBy})`;
   return [
     // (namespace `*` is how a ClusterRoleBinding's scope is written: reported as cluster-wide below)
@@ -29,22 +32,28 @@ function leastPrivilegeViolations(objects: readonly any[]): string[] {
     ...rights
       .filter((r) => r.namespace === 'default' && !(r.apiGroup === '' && r.resource === 'endpoints' && r.verb === 'get' && JSON.stringify(r.resourceNames) === '["kubernetes"]'))
       .map((r) => `in default beyond get endpoints/kubernetes: ${describe(r)}`),
-    ...rights.filter((r) => !['default', SERVICE_ACCOUNT.namespace].includes(r.namespace)).map((r) => `outside its namespace and default: ${describe(r)}`),
+    ...rights.filter((r) => !['default', namespace].includes(r.namespace)).map((r) => `outside its namespace and default: ${describe(r)}`),
     ...objects.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'ClusterRole').map((o) => `synthesized ${o.kind} ${o.metadata.name}`),
   ];
 }
 
-describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('RBAC of jewelry-shop/postgres-pod (%s)', (_name, environment) => {
+/** One case per cluster of every environment. */
+const cases = ENVIRONMENTS.flatMap((environment) => {
   const objects = synthEnvironment(environment);
+  return environment.clusters.map((cluster) => [`${cluster.namespace}/postgres-pod (${environment.name}/${cluster.name})`, { cluster, objects }] as const);
+});
+
+describe.each(cases)('RBAC of %s', (_name, { cluster, objects }) => {
   const ours = objects.filter((o) => o.apiVersion === 'rbac.authorization.k8s.io/v1');
-  const rights = effectiveRights([...ours, ...OPERATOR_RBAC], SERVICE_ACCOUNT);
+  const rights = effectiveRights([...ours, ...operatorRbac(cluster.namespace)], serviceAccount(cluster.namespace));
+  const namespace = cluster.namespace;
 
   test('Patroni can keep its DCS in its namespace, ConfigMaps (operator v2 default) or Endpoints (the operator grants it)', () => {
     for (const resource of ['configmaps', 'endpoints']) {
-      for (const verb of ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete']) expect(can(rights, request('jewelry-shop', resource, verb, 'jewelry-shop-db-leader'))).toBe(true);
+      for (const verb of ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete']) expect(can(rights, request(namespace, resource, verb, `${cluster.name}-leader`))).toBe(true);
     }
-    for (const verb of ['get', 'list', 'watch', 'patch', 'update']) expect(can(rights, request('jewelry-shop', 'pods', verb, 'jewelry-shop-db-0'))).toBe(true);
-    expect(can(rights, request('jewelry-shop', 'services', 'create'))).toBe(true);
+    for (const verb of ['get', 'list', 'watch', 'patch', 'update']) expect(can(rights, request(namespace, 'pods', verb, `${cluster.name}-0`))).toBe(true);
+    expect(can(rights, request(namespace, 'services', 'create'))).toBe(true);
   });
 
   test('failure 2: Patroni can get the `kubernetes` Endpoints in `default`', () => {
@@ -52,7 +61,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('RBAC of jewelry-sh
   });
 
   test('in `default`, only get of Endpoints `kubernetes`', () => {
-    expect(rights.filter((r) => r.namespace === 'default').map((r) => [r.apiGroup, r.resource, r.resourceNames, r.verb])).toEqual([['', 'endpoints', ['kubernetes'], 'get']]);
+    expect(distinct(rights.filter((r) => r.namespace === 'default').map((r) => [r.apiGroup, r.resource, r.resourceNames, r.verb]))).toEqual([['', 'endpoints', ['kubernetes'], 'get']]);
     expect(can(rights, request('default', 'endpoints', 'list'))).toBe(false);
     expect(can(rights, request('default', 'endpoints', 'watch'))).toBe(false);
     expect(can(rights, request('default', 'endpoints', 'get', 'other-service'))).toBe(false);
@@ -62,23 +71,24 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('RBAC of jewelry-sh
   });
 
   test('no access to Secrets anywhere', () => {
-    for (const namespace of ['jewelry-shop', 'default', 'kube-system']) {
-      for (const verb of ['get', 'list', 'watch', 'create', 'update']) expect(can(rights, request(namespace, 'secrets', verb, 'postgres.jewelry-shop-db.credentials.postgresql.acid.zalan.do'))).toBe(false);
+    for (const where of [namespace, 'default', 'kube-system']) {
+      for (const verb of ['get', 'list', 'watch', 'create', 'update']) expect(can(rights, request(where, 'secrets', verb, `postgres.${cluster.name}.credentials.postgresql.acid.zalan.do`))).toBe(false);
     }
   });
 
   test('nothing in other namespaces', () => {
     expect(can(rights, request('kube-system', 'endpoints', 'get', 'kubernetes'))).toBe(false);
-    expect(can(rights, request('other-app', 'pods', 'list'))).toBe(false);
+    expect(can(rights, request(`not-${namespace}`, 'pods', 'list'))).toBe(false);
   });
 
   test('least privilege: no wildcard, no secrets, no ClusterRoleBinding, nothing beyond the one read in default', () => {
-    expect(leastPrivilegeViolations(objects)).toEqual([]);
+    expect(leastPrivilegeViolationsIn(objects, namespace)).toEqual([]);
   });
 });
 
 describe('the least-privilege check fails when the RBAC is loosened (mutation tests)', () => {
   const objects = synthEnvironment(ENVIRONMENTS[0]);
+  const leastPrivilegeViolations = (mutated: readonly any[]) => leastPrivilegeViolationsIn(mutated, ENVIRONMENTS[0].clusters[0].namespace);
   const role = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'default')!;
   const binding = objects.find((o) => o.kind === 'RoleBinding' && o.metadata.namespace === 'default')!;
   const withRules = (rules: object[]) => objects.map((o) => (o === role ? { ...o, rules } : o));

@@ -51,8 +51,8 @@ describe('every object synthesized in memory validates strictly (before dist/ is
   );
 });
 
-describe.each(ENVIRONMENTS.map((e) => [e.name] as const))('postgresql object (%s)', (name) => {
-  const postgresql = find(synthesized[name], 'postgresql', 'jewelry-shop-db');
+describe.each(ENVIRONMENTS.flatMap((e) => e.clusters.map((c) => [`${e.name}/${c.name}`, e.name, c.name] as const)))('postgresql object (%s)', (_label, environment, cluster) => {
+  const postgresql = find(synthesized[environment], 'postgresql', cluster);
 
   test('is checked against both operator releases, v2.0.1 and v1.15.1', () => {
     expect(validator.schemasFor(postgresql)).toEqual(['zalando-postgres-operator-v2.0.1', 'zalando-postgres-operator-v1.15.1']);
@@ -64,27 +64,29 @@ describe.each(ENVIRONMENTS.map((e) => [e.name] as const))('postgresql object (%s
 });
 
 describe('the validator reports what it rejects: object, field and rule', () => {
-  const postgresql = find(synthesized[ENVIRONMENTS[0].name], 'postgresql', 'jewelry-shop-db');
+  const first = ENVIRONMENTS[0].clusters[0];
+  const postgresql = find(synthesized[ENVIRONMENTS[0].name], 'postgresql', first.name);
+  const object = `postgresql ${first.namespace}/${first.name}`;
   const withSpec = (spec: object) => ({ ...postgresql, spec: { ...postgresql.spec, ...spec } });
 
   test('an unknown field, in both releases', () => {
     expect(validator.validate(withSpec({ numberOfInstance: 3 }))).toEqual([
-      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v2.0.1', field: '/spec', rule: 'unknown field "numberOfInstance" (not in the schema)' },
-      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v1.15.1', field: '/spec', rule: 'unknown field "numberOfInstance" (not in the schema)' },
+      { object, schema: 'zalando-postgres-operator-v2.0.1', field: '/spec', rule: 'unknown field "numberOfInstance" (not in the schema)' },
+      { object, schema: 'zalando-postgres-operator-v1.15.1', field: '/spec', rule: 'unknown field "numberOfInstance" (not in the schema)' },
     ]);
   });
 
   test('a field only the newer release knows is rejected by the older one', () => {
     const violations = validator.validate(withSpec({ topologySpreadConstraints: [] }));
     expect(violations).toEqual([
-      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v1.15.1', field: '/spec', rule: 'unknown field "topologySpreadConstraints" (not in the schema)' },
+      { object, schema: 'zalando-postgres-operator-v1.15.1', field: '/spec', rule: 'unknown field "topologySpreadConstraints" (not in the schema)' },
     ]);
   });
 
   test('a sub-object v1.15.1 keeps unknown fields of (x-kubernetes-preserve-unknown-fields) is strict only in v2.0.1', () => {
     const sidecar = postgresql.spec.sidecars[0];
     expect(validator.validate(withSpec({ sidecars: [{ ...sidecar, imagePullPolicyy: 'Always' }] }))).toEqual([
-      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v2.0.1', field: '/spec/sidecars/0', rule: 'unknown field "imagePullPolicyy" (not in the schema)' },
+      { object, schema: 'zalando-postgres-operator-v2.0.1', field: '/spec/sidecars/0', rule: 'unknown field "imagePullPolicyy" (not in the schema)' },
     ]);
   });
 
@@ -99,21 +101,21 @@ describe('the validator reports what it rejects: object, field and rule', () => 
   test('a pattern violation: "100GB" is not a Kubernetes quantity', () => {
     const rule = String.raw`must match pattern "^(\d+(e\d+)?|\d+(\.\d+)?(e\d+)?[EPTGMK]i?)$"`;
     expect(validator.validate(withSpec({ volume: { ...postgresql.spec.volume, size: '100GB' } }))).toEqual([
-      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v2.0.1', field: '/spec/volume/size', rule },
-      { object: 'postgresql jewelry-shop/jewelry-shop-db', schema: 'zalando-postgres-operator-v1.15.1', field: '/spec/volume/size', rule },
+      { object, schema: 'zalando-postgres-operator-v2.0.1', field: '/spec/volume/size', rule },
+      { object, schema: 'zalando-postgres-operator-v1.15.1', field: '/spec/volume/size', rule },
     ]);
   });
 
   test('a built-in kind: an unknown field in a NetworkPolicy rule', () => {
-    const policy = find(synthesized[ENVIRONMENTS[0].name], 'NetworkPolicy', 'jewelry-shop-db-pooler');
+    const policy = find(synthesized[ENVIRONMENTS[0].name], 'NetworkPolicy', `${first.name}-pooler`);
     const broken = { ...policy, spec: { ...policy.spec, ingress: [{ ...policy.spec.ingress[0], form: [] }] } };
     expect(validator.validate(broken)).toEqual([
-      { object: 'NetworkPolicy jewelry-shop/jewelry-shop-db-pooler', schema: 'kubernetes-1.27', field: '/spec/ingress/0', rule: 'unknown field "form" (not in the schema)' },
+      { object: `NetworkPolicy ${first.namespace}/${first.name}-pooler`, schema: 'kubernetes-1.27', field: '/spec/ingress/0', rule: 'unknown field "form" (not in the schema)' },
     ]);
   });
 
   test('a GitOps object: an unknown field in an Argo CD Application sync policy', () => {
-    const application = find(synthesized.gitops, 'Application', `jewelry-shop-db-${ENVIRONMENTS[0].name}`);
+    const [application] = synthesized.gitops.filter((o) => o.kind === 'Application' && o.spec.source.path === `dist/${ENVIRONMENTS[0].name}`);
     const broken = { ...application, spec: { ...application.spec, syncPolicy: { ...application.spec.syncPolicy, selfHeal: true } } };
     expect(validator.validate(broken)).toEqual([
       { object: `Application argocd/${application.metadata.name}`, schema: 'argo-cd-v3.5.1', field: '/spec/syncPolicy', rule: 'unknown field "selfHeal" (not in the schema)' },

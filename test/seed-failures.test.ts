@@ -1,15 +1,25 @@
 /**
  * The four failures the team fixed by hand on k3d, one `describe('failure N ...')` each: every fix is asserted on
- * the synthesized objects of every environment, and each assertion fails when its fix is reverted.
+ * the synthesized objects of every cluster of every environment, derived from that cluster's configuration, and
+ * each assertion fails when its fix is reverted. Each failure also locks the fragment that fixes it in a small
+ * snapshot per environment and cluster (__snapshots__/seed-failures.test.ts.snap), reviewed in pull requests: a
+ * configuration change that touches a fix shows there, and nowhere else but dist/.
+ * The seed's own values (its user, its database) are checked on the seed fixture (test/fixtures/seed.ts).
  * Run one failure's tests with `npx jest -t 'failure 2'`.
  */
-import { DEV, ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
+import { ENVIRONMENTS } from '../lib/config';
 import { SslPolicy } from '../lib/model/cluster';
 import { environmentModel } from '../lib/analysis/environment-model';
 import { evaluateConnection } from '../lib/analysis/network-evaluator';
+import { resolveEnvironment } from '../lib/model/configuration';
+import { EnvironmentConfig } from '../lib/model/environment';
 import { OPERATOR_POD_LABELS, REPLICATION_ROLE } from '../lib/model/operator';
 import { matchPgHba } from '../tools/pg-hba-match';
-import { find, findAll, K8sObject, rulePermitsPort, rulesOf, synthEnvironment } from './util';
+import { SEED, SEED_DEV as DEV, SEED_ENVIRONMENT } from './fixtures/seed';
+import { yamlFragment, yamlSnapshotSerializer } from './support/yaml-snapshot';
+import { find, findAll, K8sObject, PolicyRule, rulePermitsPort, rulesOf, synthEnvironment } from './util';
+
+expect.addSnapshotSerializer(yamlSnapshotSerializer);
 
 const byEnvironment = new Map<string, K8sObject[]>();
 /** Every object of `environment`, synthesized in memory once for all four failures. */
@@ -18,40 +28,79 @@ function synthesized(environment: EnvironmentConfig): K8sObject[] {
   return byEnvironment.get(environment.name)!;
 }
 
-/** One case per cluster of every environment: `<environment>/<cluster>`. */
+/** One case per cluster of every environment: `<environment>/<cluster>`, with the cluster's resolved configuration. */
 const cases = ENVIRONMENTS.flatMap((environment) => {
   const objects = synthesized(environment);
-  return environment.clusters.map((cluster) => [`${environment.name}/${cluster.name}`, { environment, cluster, objects }] as const);
+  const resolved = resolveEnvironment(environment);
+  return resolved.clusters.map((cluster) => [`${environment.name}/${cluster.name}`, { environment: resolved, cluster, objects }] as const);
 });
+
+/** The fields of an object a reviewer reads in a fix's snapshot: no labels or annotations, which say nothing of the fix. */
+const reviewed = ({ metadata, ...rest }: K8sObject) => ({ metadata: { name: metadata.name, namespace: metadata.namespace }, ...rest });
 
 // ---------------------------------------------------------------------------------------------------------------
 /**
  * Seed failure 1: certificate Secrets mounted into the pods made PostgreSQL demand TLS, and PgBouncer and the
  * applications, which connect without TLS, were locked out. The fix: no certificate mounts, and a pg_hba that
- * accepts TCP clients with and without TLS.
+ * accepts TCP clients with and without TLS. A cluster that sets `sslPolicy: REQUIRED` asks for the opposite on
+ * purpose: there, TLS connections are accepted and the others refused.
  */
-const postgresql = find(synthesized(DEV), 'postgresql', 'jewelry-shop-db');
-const pgHba: string[] = postgresql.spec.patroni.pg_hba;
-const APP_CONNECTION = { transport: 'host', database: 'jewelry_shop', user: 'jewelry_app', replication: false, address: '10.42.1.17' } as const;
+const APP_ADDRESS = '10.42.1.17'; // an application pod: never loopback
 
-describe('failure 1: clients connect with and without TLS (dev)', () => {
-  test('applications and the pooler connect without TLS (hostnossl, password)', () => {
-    expect(matchPgHba(pgHba, { ...APP_CONNECTION, ssl: false })).toEqual({ line: 'hostnossl all all all md5', method: 'md5' });
-  });
+/** The connections the applications of a cluster make: each configured database as its owner (or `postgres`). */
+const applicationConnections = (cluster: { readonly databases?: Readonly<Record<string, string>> }) =>
+  Object.entries(cluster.databases ?? { postgres: 'postgres' }).map(([database, user]) => ({ transport: 'host', database, user, replication: false, address: APP_ADDRESS }) as const);
+
+describe.each(cases)('failure 1: %s', (_name, { cluster, objects }) => {
+  const postgresql = find(objects, 'postgresql', cluster.name);
+  const pgHba: string[] = postgresql.spec.patroni.pg_hba;
+  const tlsOptional = cluster.sslPolicy === SslPolicy.OPTIONAL;
 
   test('applications connect with TLS (hostssl, password)', () => {
-    expect(matchPgHba(pgHba, { ...APP_CONNECTION, ssl: true })).toEqual({ line: 'hostssl all all all md5', method: 'md5' });
+    for (const connection of applicationConnections(cluster)) {
+      expect(matchPgHba(pgHba, { ...connection, ssl: true })).toEqual({ line: 'hostssl all all all md5', method: 'md5' });
+    }
   });
 
-  test('no rule rejects non-TLS connections', () => {
-    expect(pgHba.filter((line) => line.endsWith(' reject'))).toEqual([]);
+  test(`applications and the pooler ${tlsOptional ? 'connect' : 'are refused'} without TLS (sslPolicy ${cluster.sslPolicy})`, () => {
+    for (const connection of applicationConnections(cluster)) {
+      expect(matchPgHba(pgHba, { ...connection, ssl: false })).toEqual(
+        tlsOptional ? { line: 'hostnossl all all all md5', method: 'md5' } : { line: 'hostnossl all all all reject', method: 'reject' },
+      );
+    }
   });
 
-  test('the cluster mounts no certificates: no spec.tls, no Secret volumes', () => {
-    expect(postgresql.spec.tls).toBeUndefined();
-    const volumeSources = (postgresql.spec.additionalVolumes ?? []).map((volume: any) => Object.keys(volume.volumeSource));
-    expect(volumeSources.flat()).not.toContain('secret');
-    expect(volumeSources.flat()).not.toContain('projected');
+  test('no rule rejects a connection unless TLS is required', () => {
+    if (tlsOptional) expect(pgHba.filter((line) => line.endsWith(' reject'))).toEqual([]);
+    else expect(pgHba.filter((line) => line.endsWith(' reject')).every((line) => line.startsWith('hostnossl '))).toBe(true);
+  });
+
+  test('without `tls` configured, the cluster mounts no certificates: no spec.tls, no Secret volumes', () => {
+    const volumeSources = (postgresql.spec.additionalVolumes ?? []).flatMap((volume: any) => Object.keys(volume.volumeSource));
+    if (cluster.tls === undefined) {
+      expect(postgresql.spec.tls).toBeUndefined();
+      expect(volumeSources).not.toContain('secret');
+      expect(volumeSources).not.toContain('projected');
+    } else {
+      expect(postgresql.spec.tls).toEqual(expect.objectContaining({ secretName: expect.any(String) }));
+    }
+  });
+
+  test('the fix, for review: the pg_hba rules', () => {
+    expect(yamlFragment({ sslPolicy: cluster.sslPolicy, pg_hba: pgHba })).toMatchSnapshot();
+  });
+});
+
+describe('failure 1 on the seed configuration (test/fixtures/seed.ts)', () => {
+  const pgHba: string[] = find(synthEnvironment(SEED_ENVIRONMENT), 'postgresql', SEED.name).spec.patroni.pg_hba;
+  const connection = { transport: 'host', database: SEED.database, user: SEED.user, replication: false, address: APP_ADDRESS } as const;
+
+  test(`${SEED.user} connects to ${SEED.database} without TLS, as PgBouncer and the shop did on k3d`, () => {
+    expect(matchPgHba(pgHba, { ...connection, ssl: false })).toEqual({ line: 'hostnossl all all all md5', method: 'md5' });
+  });
+
+  test(`${SEED.user} connects to ${SEED.database} with TLS`, () => {
+    expect(matchPgHba(pgHba, { ...connection, ssl: true })).toEqual({ line: 'hostssl all all all md5', method: 'md5' });
   });
 });
 
@@ -69,54 +118,78 @@ function egressCidrsOnPort(policy: K8sObject, port: number): string[] {
     .flatMap((rule) => rule.peers.filter((peer) => peer.ipBlock).map((peer) => peer.ipBlock.cidr));
 }
 
+/** The egress rules of `policy` that name one of `cidrs`. */
+const egressRulesTo = (policy: K8sObject, cidrs: ReadonlySet<string>): PolicyRule[] =>
+  rulesOf(policy, 'egress').filter((rule) => rule.peers.some((peer) => peer.ipBlock && cidrs.has(peer.ipBlock.cidr)));
+
 describe.each(cases)('failure 2: %s', (_name, { environment, cluster, objects }) => {
   const api = environment.kubernetesApi;
+  const apiCidrs = new Set([...api.serviceCidrs, ...api.endpointCidrs]);
+  const roleName = `${cluster.name}-patroni-kubernetes-endpoints`;
 
-  test.each(['spilo', 'logical-backup'])('%s pods reach the Kubernetes API Service address on 443', (kind) => {
+  test.each(['spilo', 'logical-backup'])('%s pods reach the Kubernetes API Service address on its port', (kind) => {
     const policy = find(objects, 'NetworkPolicy', `${cluster.name}-${kind}`);
-    expect(egressCidrsOnPort(policy, api.servicePort ?? 443)).toEqual(expect.arrayContaining([...api.serviceCidrs]));
+    expect(egressCidrsOnPort(policy, api.servicePort)).toEqual(expect.arrayContaining([...api.serviceCidrs]));
   });
 
-  test.each(['spilo', 'logical-backup'])('%s pods reach the API servers on 6443 (after the Service is translated)', (kind) => {
+  test.each(['spilo', 'logical-backup'])('%s pods reach the API servers on theirs (after the Service is translated)', (kind) => {
     const policy = find(objects, 'NetworkPolicy', `${cluster.name}-${kind}`);
-    expect(egressCidrsOnPort(policy, api.endpointPort ?? 6443)).toEqual(expect.arrayContaining([...api.endpointCidrs]));
+    expect(egressCidrsOnPort(policy, api.endpointPort)).toEqual(expect.arrayContaining([...api.endpointCidrs]));
   });
 
-  test('the API egress rules open nothing but the API addresses', () => {
-    const policy = find(objects, 'NetworkPolicy', `${cluster.name}-spilo`);
-    const apiCidrs = new Set([...api.serviceCidrs, ...api.endpointCidrs]);
-    for (const rule of rulesOf(policy, 'egress').filter((r) => r.peers.some((peer) => peer.ipBlock && apiCidrs.has(peer.ipBlock.cidr)))) {
+  test('the API egress rules open nothing but the API addresses on the API ports', () => {
+    const rules = egressRulesTo(find(objects, 'NetworkPolicy', `${cluster.name}-spilo`), apiCidrs);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
       expect(rule.ports.map((p) => p.port)).toEqual([expect.any(Number)]);
-      expect([api.servicePort ?? 443, api.endpointPort ?? 6443]).toContain(rule.ports[0].port);
+      expect([api.servicePort, api.endpointPort]).toContain(rule.ports[0].port);
+      expect(rule.peers.every((peer) => peer.ipBlock && apiCidrs.has(peer.ipBlock.cidr) && !peer.ipBlock.except)).toBe(true);
     }
   });
 
   test('postgres-pod may get the `kubernetes` Endpoints in `default`, and nothing else', () => {
-    const name = `${cluster.name}-patroni-kubernetes-endpoints`;
-    const role = find(objects, 'Role', name);
+    const role = find(objects, 'Role', roleName);
     expect(role.metadata.namespace).toBe('default');
     expect(role.rules).toEqual([{ apiGroups: [''], resources: ['endpoints'], resourceNames: ['kubernetes'], verbs: ['get'] }]);
 
-    const binding = find(objects, 'RoleBinding', name);
+    const binding = find(objects, 'RoleBinding', roleName);
     expect(binding.metadata.namespace).toBe('default');
-    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name });
-    expect(binding.subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'postgres-pod', namespace: cluster.namespace }]);
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName });
+    // (the core API group, written `apiGroup: ''` or left out)
+    expect(binding.subjects.map(({ apiGroup, ...subject }: any) => ({ ...subject, coreGroup: (apiGroup ?? '') === '' }))).toEqual([
+      { kind: 'ServiceAccount', name: 'postgres-pod', namespace: cluster.namespace, coreGroup: true },
+    ]);
+  });
+
+  test('the fix, for review: the API egress rules, the Role and its binding', () => {
+    expect(
+      yamlFragment({
+        apiEgress: Object.fromEntries(['spilo', 'logical-backup'].map((kind) => [kind, egressRulesTo(find(objects, 'NetworkPolicy', `${cluster.name}-${kind}`), apiCidrs)])),
+        role: reviewed(find(objects, 'Role', roleName)),
+        roleBinding: reviewed(find(objects, 'RoleBinding', roleName)),
+      }),
+    ).toMatchSnapshot();
   });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 /**
- * Seed failure 3: the operator, in namespace `postgres-operator`, manages the cluster through PostgreSQL (5432)
- * and Patroni's REST API (8008); the pods' ingress policy blocked it.
+ * Seed failure 3: the operator, in its namespace (`postgres-operator` unless configured), manages the cluster
+ * through PostgreSQL (5432) and Patroni's REST API (8008); the pods' ingress policy blocked it.
  */
-// Every pod of the namespace: cdk8s-plus-27 writes the empty pod selector (`{}`), which selects the same as none.
-const OPERATOR_NAMESPACE_PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'postgres-operator' } }, podSelector: {} };
-
 describe.each(cases)('failure 3: %s', (_name, { cluster, objects }) => {
-  const operatorRules = () =>
-    rulesOf(find(objects, 'NetworkPolicy', `${cluster.name}-spilo`), 'ingress').filter((rule) =>
-      rule.peers.some((peer) => JSON.stringify(peer) === JSON.stringify(OPERATOR_NAMESPACE_PEER)),
-    );
+  /**
+   * The operator's pods: its namespace by name, and the configured operator pod labels, or, by default, every pod
+   * there (no pod selector or the empty one, which select the same).
+   */
+  const operatorPods = cluster.network.operatorPodLabels;
+  const isOperatorNamespace = (peer: any) =>
+    JSON.stringify(peer.namespaceSelector) === JSON.stringify({ matchLabels: { 'kubernetes.io/metadata.name': cluster.network.operatorNamespace } }) &&
+    (operatorPods === undefined
+      ? peer.podSelector === undefined || JSON.stringify(peer.podSelector) === '{}'
+      : JSON.stringify(Object.entries(peer.podSelector?.matchLabels ?? {}).sort()) === JSON.stringify(Object.entries(operatorPods).sort())) &&
+    peer.ipBlock === undefined;
+  const operatorRules = () => rulesOf(find(objects, 'NetworkPolicy', `${cluster.name}-spilo`), 'ingress').filter((rule) => rule.peers.some(isOperatorNamespace));
 
   test.each([5432, 8008])('the operator namespace reaches the Spilo pods on %i', (port) => {
     expect(operatorRules().some((rule) => rulePermitsPort(rule, port))).toBe(true);
@@ -124,6 +197,10 @@ describe.each(cases)('failure 3: %s', (_name, { cluster, objects }) => {
 
   test('the operator is admitted on exactly PostgreSQL and the Patroni API', () => {
     expect(operatorRules().flatMap((rule) => rule.ports.map((p) => `${p.port}/${p.protocol}`)).sort()).toEqual(['5432/TCP', '8008/TCP']);
+  });
+
+  test('the fix, for review: the operator ingress rule', () => {
+    expect(yamlFragment(operatorRules())).toMatchSnapshot();
   });
 });
 
@@ -175,25 +252,26 @@ describe('failure 3, narrowed to the operator pods', () => {
  */
 const REPLICA_ADDRESS = '10.42.2.9'; // another Spilo pod: never loopback
 
-describe.each(ENVIRONMENTS.map((environment) => [environment.name, environment] as const))('failure 4 (%s)', (_name, environment) => {
-  const clusters = environment.clusters.map((cluster) => ({
-    cluster,
-    pgHba: find(synthesized(environment), 'postgresql', cluster.name).spec.patroni.pg_hba as string[],
-  }));
+describe.each(cases)('failure 4: %s', (_name, { cluster, objects }) => {
+  const pgHba: string[] = find(objects, 'postgresql', cluster.name).spec.patroni.pg_hba;
+  const replication = (ssl: boolean) =>
+    matchPgHba(pgHba, { transport: 'host', ssl, replication: true, database: 'replication', user: REPLICATION_ROLE, address: REPLICA_ADDRESS });
 
-  test.each(clusters.map((c) => [c.cluster.name, c] as const))('%s: replicas authenticate for replication over TLS with a password', (_n, { pgHba }) => {
-    const rule = matchPgHba(pgHba, { transport: 'host', ssl: true, replication: true, database: 'replication', user: REPLICATION_ROLE, address: REPLICA_ADDRESS });
-    expect(rule).toEqual({ line: 'hostssl replication standby all md5', method: 'md5' });
+  test('replicas authenticate for replication over TLS with a password', () => {
+    expect(replication(true)).toEqual({ line: 'hostssl replication standby all md5', method: 'md5' });
   });
 
-  test.each(clusters.map((c) => [c.cluster.name, c] as const))('%s: replicas authenticate for replication without TLS unless TLS is required', (_n, { cluster, pgHba }) => {
-    const rule = matchPgHba(pgHba, { transport: 'host', ssl: false, replication: true, database: 'replication', user: REPLICATION_ROLE, address: REPLICA_ADDRESS });
-    const tlsRequired = (cluster.sslPolicy ?? SslPolicy.OPTIONAL) === SslPolicy.REQUIRED;
-    expect(rule?.line).toBe(tlsRequired ? 'hostnossl replication standby all reject' : 'hostnossl replication standby all md5');
+  test('replicas authenticate for replication without TLS unless TLS is required', () => {
+    const tlsRequired = cluster.sslPolicy === SslPolicy.REQUIRED;
+    expect(replication(false)?.line).toBe(tlsRequired ? 'hostnossl replication standby all reject' : 'hostnossl replication standby all md5');
   });
 
-  test.each(clusters.map((c) => [c.cluster.name, c] as const))('%s: the list carries both replication rules of the fix', (_n, { cluster, pgHba }) => {
+  test('the list carries both replication rules of the fix', () => {
     expect(pgHba).toContain('hostssl replication standby all md5');
-    if ((cluster.sslPolicy ?? SslPolicy.OPTIONAL) === SslPolicy.OPTIONAL) expect(pgHba).toContain('hostnossl replication standby all md5');
+    if (cluster.sslPolicy === SslPolicy.OPTIONAL) expect(pgHba).toContain('hostnossl replication standby all md5');
+  });
+
+  test('the fix, for review: the replication rules', () => {
+    expect(yamlFragment(pgHba.filter((line) => line.split(/\s+/)[1] === 'replication'))).toMatchSnapshot();
   });
 });

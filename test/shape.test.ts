@@ -2,7 +2,8 @@
  * The synth checks the configuration's shape before anything else (issue 15: a value of the wrong type used to reach
  * dist/, or crash with a stack): every problem names the path, the value received and what is allowed, all at once.
  */
-import { DEV, GITOPS, PROD } from '../lib/config';
+import { GITOPS } from '../lib/config';
+import { SEED_DEV as DEV, SEED_PROD as PROD } from './fixtures/seed';
 import { configurationProblems } from '../lib/app/synthesize';
 import { EnvironmentConfig } from '../lib/model/environment';
 

@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { DEV, PROD } from '../lib/config';
+import { SEED_DEV as DEV, SEED_PROD as PROD } from './fixtures/seed';
 import { SslPolicy } from '../lib/model/cluster';
 import { matchPgHba } from '../tools/pg-hba-match';
 import { PostgresCluster } from '../lib/constructs/postgres-cluster';

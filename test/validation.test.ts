@@ -1,4 +1,5 @@
-import { DEV, ENVIRONMENTS, EnvironmentConfig, GITOPS, PROD } from '../lib/config';
+import { ENVIRONMENTS, EnvironmentConfig, GITOPS } from '../lib/config';
+import { SEED_DEV as DEV, SEED_PROD as PROD } from './fixtures/seed';
 import { DatabaseClusterConfig } from '../lib/model/cluster';
 import { configurationProblems } from '../lib/app/synthesize';
 import { CLUSTER_NAME_MAX_LENGTH, OPERATOR_CLUSTER_NAME_MAX_LENGTH } from '../lib/rules/cluster';

@@ -14,7 +14,7 @@ export interface HbaConnection {
   readonly database: string;
   readonly replication: boolean;
   readonly user: string;
-  /** Client IPv4 address (TCP only). */
+  /** Client address (TCP only): IPv4, or IPv6 (matched only by a single-address `/128`, such as `::1/128`). */
   readonly address?: string;
 }
 
@@ -22,7 +22,7 @@ export interface HbaConnection {
  * The rule PostgreSQL applies to a connection: the first line whose type, database, user and address match,
  * as PostgreSQL does. Returns the line and its method, or undefined ("no pg_hba.conf entry": rejected).
  * Covers the forms this project writes: keywords `all` and `replication`, plain role and database names,
- * `all` or an IPv4 CIDR as address.
+ * `all`, an IPv4 CIDR or a single IPv6 address (`::1/128`) as address.
  */
 export function matchPgHba(rules: readonly string[], connection: HbaConnection): { line: string; method: string } | undefined {
   for (const line of rules) {
@@ -36,12 +36,13 @@ export function matchPgHba(rules: readonly string[], connection: HbaConnection):
           (type === 'host' || (type === 'hostssl' && connection.ssl) || (type === 'hostnossl' && !connection.ssl));
     const databaseMatches = connection.replication ? database === 'replication' : database === 'all' || database === connection.database;
     const userMatches = user === 'all' || user === connection.user;
-    const addressMatches = address === undefined || address === 'all' || ipv4InCidr(connection.address, address);
+    const addressMatches = address === undefined || address === 'all' || addressInCidr(connection.address, address);
     if (typeMatches && databaseMatches && userMatches && addressMatches) return { line, method };
   }
   return undefined;
 }
 
-function ipv4InCidr(address: string | undefined, cidr: string): boolean {
-  return address !== undefined && cidrContains(cidr, `${address}/32`);
+function addressInCidr(address: string | undefined, cidr: string): boolean {
+  if (address === undefined) return false;
+  return address.includes(':') ? cidr === `${address}/128` : cidrContains(cidr, `${address}/32`);
 }

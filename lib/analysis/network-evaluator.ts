@@ -20,6 +20,7 @@
  * - Ports: a number, or a name resolved on the destination pod's container ports (a named port never matches an
  *   external destination); `endPort` makes a range; `protocol` defaults to TCP.
  * - Selectors: `matchLabels` and `matchExpressions` (In, NotIn, Exists, DoesNotExist), ANDed; `{}` selects all.
+ *   A selector the API server would refuse (unknown operator, values missing or superfluous) throws.
  */
 import { cidrContains } from '../model/cidr';
 import { ModelPod, NetworkModel } from './network-model';
@@ -94,6 +95,14 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rea
   if (selector === undefined) return true;
   const labelsMatch = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
   const expressionsMatch = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(operator)) {
+      throw new Error(`unknown label selector operator ${JSON.stringify(operator)}`);
+    }
+    // As the API server validates: In and NotIn need values, Exists and DoesNotExist take none.
+    const takesValues = operator === 'In' || operator === 'NotIn';
+    if (takesValues !== values.length > 0) {
+      throw new Error(`label selector operator ${operator} on ${JSON.stringify(key)} ${takesValues ? 'needs values' : 'takes no values'} (got ${JSON.stringify(values)})`);
+    }
     switch (operator) {
       case 'In':
         return key in labels && values.includes(labels[key]);
@@ -101,10 +110,8 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rea
         return !(key in labels) || !values.includes(labels[key]);
       case 'Exists':
         return key in labels;
-      case 'DoesNotExist':
-        return !(key in labels);
       default:
-        throw new Error(`unknown label selector operator ${JSON.stringify(operator)}`);
+        return !(key in labels);
     }
   });
   return labelsMatch && expressionsMatch;
@@ -117,7 +124,7 @@ export function policyTypes(policy: NetworkPolicyObject): ReadonlyArray<'Ingress
 }
 
 function isNetworkPolicy(object: unknown): object is NetworkPolicyObject {
-  return (object as any)?.kind === 'NetworkPolicy' && (object as any)?.apiVersion === 'networking.k8s.io/v1';
+  return (object as any)?.kind === 'NetworkPolicy' && (object as any).apiVersion === 'networking.k8s.io/v1';
 }
 
 const policyName = (policy: NetworkPolicyObject) => `${policy.metadata.namespace ?? 'default'}/${policy.metadata.name}`;
@@ -127,7 +134,7 @@ function peerMatches(peer: PolicyPeer, policyNamespace: string, endpoint: Endpoi
   if (peer.ipBlock) {
     if (endpoint.kind === 'pod' && !options.ipBlocksMatchPods) return false;
     const ip = endpoint.kind === 'pod' ? endpoint.pod.ip : endpoint.ip;
-    return cidrContains(peer.ipBlock.cidr, `${ip}/32`) && !(peer.ipBlock.except ?? []).some((except) => cidrContains(except, `${ip}/32`));
+    return cidrContains(peer.ipBlock.cidr, `${ip}/32`) && !peer.ipBlock.except?.some((except) => cidrContains(except, `${ip}/32`));
   }
   if (endpoint.kind !== 'pod') return false;
   const { pod } = endpoint;
