@@ -65,7 +65,7 @@ describeWithChromium('Mermaid figures render in headless Chromium and read clear
     const block = rendered.find((b) => b.file === path && b.index === index)!;
     expect(block.error).toBeUndefined();
     expect(block.svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
-    const declared = [...block.definition.matchAll(/^\s*\w+\["([^"]*)"\]\s*$/gm)].map(([, label]) => label.replace(/<br>/g, '\n')).sort();
+    const declared = [...block.definition.matchAll(/^\s*\w+\["([^"]*)"\]\s*$/gm)].map(([, label]) => label.replace(/<br\s*\/?>/g, '\n')).sort();
     const drawn = (block.nodes ?? []).filter((node) => /^flowchart-/.test(node.id)).map((node) => node.label.trim());
     expect(drawn.filter((label) => declared.includes(label)).sort()).toEqual(declared);
   });

@@ -30,6 +30,8 @@ export interface RenderedBlock {
   readonly svg?: string;
   /** `flowchart-<id>-<n>` (mermaid's element id), its label's text (lines joined by newlines) and its box. */
   readonly nodes?: readonly { readonly id: string; readonly label: string; readonly box: Box }[];
+  /** The subgraphs' ids. */
+  readonly clusters?: readonly string[];
   /** `L_<from>_<to>_<n>` and points sampled every 2 px along the drawn path. */
   readonly edges?: readonly { readonly id: string; readonly points: readonly (readonly [number, number])[] }[];
   readonly edgeLabels?: readonly { readonly id: string; readonly text: string; readonly box: Box }[];
@@ -65,26 +67,27 @@ const overlap = (a: Box, b: Box, margin: number) =>
 /**
  * What makes a rendered flowchart hard to read: an edge drawn through the box of a node it does not connect (it
  * reads as a flow to that node), an edge label over a node, two edge labels over each other. Empty when readable.
+ * Every drawn edge is checked, whatever syntax drew it: its ends are read from its id, `L_<from>_<to>_<n>`, split
+ * where both sides are ids of the diagram's nodes or subgraphs (ids may hold `_` themselves).
  */
 export function readabilityProblems(block: RenderedBlock): string[] {
   const nodes = (block.nodes ?? []).map((node) => ({ ...node, id: node.id.replace(/^flowchart-(.*)-\d+$/, '$1') }));
+  const ids = new Set([...nodes.map((node) => node.id), ...(block.clusters ?? [])]);
   const labelOf = (id: string) => nodes.find((node) => node.id === id)?.label.replace(/\n/g, ' / ') ?? id;
-  const seen = new Map<string, number>();
   const problems: string[] = [];
-  for (const edge of flowchartEdges(block.definition)) {
-    const key = `L_${edge.from}_${edge.to}`;
-    const n = seen.get(key) ?? 0;
-    seen.set(key, n + 1);
-    const drawn = block.edges?.find((e) => e.id === `${key}_${n}`);
-    if (drawn === undefined) {
-      problems.push(`${edge.from} -> ${edge.to} is not drawn`);
+  for (const edge of block.edges ?? []) {
+    const ends = edge.id.match(/^L_(.+)_\d+$/)?.[1] ?? '';
+    const split = [...ends.matchAll(/_/g)]
+      .map((match) => [ends.slice(0, match.index), ends.slice(match.index + 1)])
+      .filter(([from, to]) => ids.has(from) && ids.has(to));
+    if (split.length !== 1) {
+      problems.push(`cannot tell the ends of the edge ${edge.id} (${split.length} readings)`);
       continue;
     }
+    const [[from, to]] = split;
     for (const node of nodes) {
-      if (node.id === edge.from || node.id === edge.to) continue;
-      if (drawn.points.some((point) => inside(point, node.box, 1))) {
-        problems.push(`the edge ${labelOf(edge.from)} -> ${labelOf(edge.to)} runs under "${labelOf(node.id)}"`);
-      }
+      if (node.id === from || node.id === to) continue;
+      if (edge.points.some((point) => inside(point, node.box, 1))) problems.push(`the edge ${labelOf(from)} -> ${labelOf(to)} runs under "${labelOf(node.id)}"`);
     }
   }
   const labels = block.edgeLabels ?? [];

@@ -2,7 +2,7 @@
  * Renders every Mermaid block of the Markdown files named on the command line with mermaid-cli, in one headless
  * Chromium (the one at CHROMIUM, default Debian's /usr/bin/chromium; Puppeteer downloads none, .puppeteerrc.cjs),
  * and prints, as JSON, per block: the parse or render error, or the SVG and its geometry as the browser laid it out
- * (each node's box and label, each edge's sampled path and each edge label's box, in the same coordinates).
+ * (each node's box and label, the subgraphs' ids, each edge's sampled path and each edge label's box, in the same coordinates).
  * Used by test/support/mermaid.ts; a separate program because mermaid-cli is an ES module.
  *
  *   node test/support/render-mermaid.mjs docs/network.md [more.md ...]
@@ -55,7 +55,8 @@ function geometry() {
   const edgeLabels = [...svg.querySelectorAll('g.edgeLabel')]
     .map((label) => ({ id: label.querySelector('[data-id]')?.dataset.id, text: label.textContent.trim(), box: rect(label) }))
     .filter((label) => label.text !== '');
-  return { nodes, edges, edgeLabels };
+  const clusters = [...svg.querySelectorAll('g.cluster')].map((cluster) => cluster.id.slice(prefix.length));
+  return { nodes, clusters, edges, edgeLabels };
 }
 
 const files = process.argv.slice(2);
