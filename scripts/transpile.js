@@ -1,6 +1,6 @@
 // Transpiles the app's TypeScript (main.ts, lib/, imports/, tools/) file by file to CommonJS in .build/ with swc, without
 // type-checking: that is `npm test`'s job (tsc). Only files newer than their output are transpiled again.
-// For the scripts that call lib/ functions by module (`npm run flows`, `npm run diff`, the fleet benchmark);
+// For the scripts that call lib/ functions by module (`npm run flows`, `npm run diff`, `npm run rehearse`, the fleet benchmark);
 // `npm run synth` bundles instead (scripts/synth.js).
 'use strict';
 const { readdirSync, statSync, readFileSync, writeFileSync, mkdirSync, existsSync } = require('node:fs');

@@ -113,6 +113,7 @@ describe('PostgresCluster construct', () => {
       loop_wait: DEFAULT_PATRONI.loopWait,
       retry_timeout: DEFAULT_PATRONI.retryTimeout,
       synchronous_mode: true,
+      synchronous_mode_strict: true,
       synchronous_node_count: 1,
     });
     expect(postgresql.spec.volume).toEqual({ size: '100Gi' });
@@ -128,7 +129,7 @@ describe('PostgresCluster construct', () => {
         storageClass: 'fast',
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
         parameters: { max_connections: '50', shared_buffers: '256MB' },
-        patroni: { ttl: 40, loopWait: 5, retryTimeout: 15, synchronousMode: false, synchronousNodeCount: 2, maximumLagOnFailover: 1024 },
+        patroni: { ttl: 21, loopWait: 1, retryTimeout: 10, synchronousMode: false, synchronousNodeCount: 2, maximumLagOnFailover: 1024 },
         sslPolicy: SslPolicy.REQUIRED,
         tls: { secretName: 'team-db-tls', caFile: 'ca.crt' },
         spiloFsGroup: 103,

@@ -26,7 +26,7 @@ test.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
       'resources, parameters, patroni, sslPolicy, users, databases, connectionPooler, logicalBackup, passwordRotation, walBackup, clone, monitoring, ' +
       'tls, network, exporter): remove it or correct its spelling'],
   ['a misspelt nested field', { patroni: { ttl: 30, loop_wait: 10 } }, {},
-    'prod.clusters[0].patroni.loop_wait is not a field (allowed: ttl, loopWait, retryTimeout, synchronousMode, synchronousNodeCount, maximumLagOnFailover): remove it or correct its spelling'],
+    'prod.clusters[0].patroni.loop_wait is not a field (allowed: ttl, loopWait, retryTimeout, synchronousMode, synchronousModeStrict, synchronousNodeCount, maximumLagOnFailover): remove it or correct its spelling'],
   ['an sslPolicy that is not an SslPolicy', { sslPolicy: 'verify-full' }, {},
     'prod.clusters[0].sslPolicy must be SslPolicy.OPTIONAL or SslPolicy.REQUIRED (got the string "verify-full"): write for example SslPolicy.OPTIONAL'],
   ['a parameter value as a number', { parameters: { max_connections: 200 } }, {},

@@ -77,6 +77,7 @@ export class PostgresCluster extends Construct {
           retryTimeout: patroni.retryTimeout,
           maximumLagOnFailover: patroni.maximumLagOnFailover,
           synchronousMode: patroni.synchronousMode,
+          synchronousModeStrict: patroni.synchronousMode ? patroni.synchronousModeStrict : undefined,
           synchronousNodeCount: patroni.synchronousNodeCount,
           pgHba: buildPgHba(cluster.sslPolicy),
         },

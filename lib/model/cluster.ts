@@ -38,31 +38,49 @@ export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 
 /** Patroni's defaults, as this project sets them (the rules name them in their fixes). */
 export const DEFAULT_PATRONI = {
-  ttl: 30,
-  loopWait: 10,
-  retryTimeout: 10,
+  ttl: 20,
+  loopWait: 2,
+  retryTimeout: 9,
   synchronousMode: true,
+  synchronousModeStrict: true,
   synchronousNodeCount: 1,
   maximumLagOnFailover: 33554432,
 } as const;
 
-/** Patroni's failover timings and replication mode (the operator's `spec.patroni`). */
+/**
+ * Patroni's failover timings and replication mode (the operator's `spec.patroni`). The defaults keep the seed's two
+ * promises, proven by `npm run rehearse` (docs/high-availability.md): a failover completes in under 30 s in the worst
+ * case on the Kubernetes DCS, and no acknowledged write is lost, even through a second failure.
+ */
 export const PatroniSettingsSchema = z.strictObject({
   /**
-   * Seconds the leader key lives in the DCS: a primary that cannot renew it within this time is demoted.
-   * Patroni requires `loopWait + 2 * retryTimeout <= ttl`.
-   * @default 30
+   * Seconds the leader lock lives in the DCS after its last renewal. A dead leader's lock expires after at most
+   * `ttl`; on the Kubernetes DCS the replicas notice at their next loop, so the worst-case failover is
+   * `ttl + loopWait` plus the promotion (lib/rules/failover-budget.ts). Patroni requires
+   * `loopWait + 2 * retryTimeout <= ttl` and at least 20 (Patroni 4, which Spilo runs, raises a lower ttl to 20).
+   * @default 20
    */
-  ttl: number(30).default(DEFAULT_PATRONI.ttl),
-  /** Seconds between Patroni's HA loops. @default 10 */
-  loopWait: number(10).default(DEFAULT_PATRONI.loopWait),
-  /** Seconds Patroni retries DCS and PostgreSQL operations before giving up. @default 10 */
-  retryTimeout: number(10).default(DEFAULT_PATRONI.retryTimeout),
+  ttl: number(20).default(DEFAULT_PATRONI.ttl),
+  /** Seconds between Patroni's HA loops (the leader renews its lock once per loop). @default 2 */
+  loopWait: number(2).default(DEFAULT_PATRONI.loopWait),
+  /**
+   * Seconds Patroni retries a Kubernetes API or PostgreSQL call before giving up: a leader that cannot renew its
+   * lock for that long demotes itself, so an API slower than this causes a failover.
+   * @default 9
+   */
+  retryTimeout: number(9).default(DEFAULT_PATRONI.retryTimeout),
   /**
    * Commit only once a synchronous standby confirmed the WAL (no data loss on failover).
    * @default true
    */
   synchronousMode: bool(true).default(DEFAULT_PATRONI.synchronousMode),
+  /**
+   * Never acknowledge a commit without a synchronous standby, also right after a failover or while every replica is
+   * down: no acknowledged write is lost through a second failure, at the cost that writes wait while no replica is
+   * streaming (measured by the rehearsal). `false` keeps writes going on a lone primary, which can lose them.
+   * @default true
+   */
+  synchronousModeStrict: bool(true).default(DEFAULT_PATRONI.synchronousModeStrict),
   /** How many of the replicas are synchronous; the rest replicate asynchronously. @default 1 */
   synchronousNodeCount: number(1).default(DEFAULT_PATRONI.synchronousNodeCount),
   /** Bytes a replica may lag behind and still be promoted. @default 33554432 (32 MiB) */

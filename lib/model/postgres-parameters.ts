@@ -22,6 +22,11 @@ export const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = {
   min_wal_size: '1GB',
   // Enough WAL kept for a replica that restarts to catch up without a new base backup.
   wal_keep_size: '1GB',
+  // Failover: a standby whose primary is gone retries fetching WAL only every wal_retrieve_retry_interval (PostgreSQL's
+  // default 5 s). The failover rehearsal measured that wait twice: 5.0 s between Patroni's promote request and the
+  // new timeline, and the remaining replica attaching to the new primary 5 s after its first refused try (its slot
+  // did not exist yet); with strict synchronous mode the first writes wait for both. 1 s (docs/high-availability.md).
+  wal_retrieve_retry_interval: '1s',
   // Observability: slow queries, lock waits, checkpoints and temp files show up in the log.
   log_min_duration_statement: '1000',
   log_lock_waits: 'on',

@@ -8,6 +8,7 @@
  */
 import { ContainerResources, DEFAULT_PATRONI, ResolvedCluster } from '../model/cluster';
 import { managedObjectNames, operatorObjectNames } from '../model/operator';
+import { failoverBudgetProblems } from './failover-budget';
 import { q } from './text';
 
 /** `spec.postgresql.version` enum accepted by both operator releases (v1.15.1: 13-17, v2.0.1: 14-18). */
@@ -129,6 +130,7 @@ export function validateCluster(props: ResolvedCluster): string[] {
         `raise ttl to ${patroni.loopWait + 2 * patroni.retryTimeout} or lower loopWait or retryTimeout`,
     );
   }
+  if (timings.length === 0) failoverBudgetProblems(patroni).forEach(fail);
 
   const volume = props.volumeSize;
   if (!QUANTITY_PATTERN.test(volume)) {

@@ -1,6 +1,6 @@
 /**
  * A throwaway PgBouncer (Debian `pgbouncer`) in front of a PostgresServer, configured line by line as the Zalando
- * operator's pooler image renders `pooler/pgbouncer.ini.tmpl` (postgres-operator v2.0.1; `entrypoint.sh` fills it
+ * operator's pooler image renders `pooler/pgbouncer.ini.tmpl` (the lines: tools/rehearsal/operator-pgbouncer.ts) (postgres-operator v2.0.1; `entrypoint.sh` fills it
  * with envsubst from the environment `pkg/cluster/connection_pooler.go` gives the pod): `auth_user` (no `user=`, so
  * server connections log in as the client's role) + `auth_query` through the `pooler` role's `user_lookup`
  * function, TLS to the server (`server_tls_sslmode = require`) and TLS required from
@@ -18,11 +18,10 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PoolerPodSizes } from '../../lib/rules/connection-budget';
 import { asServerUser, PGBOUNCER, POSTGRES_BIN, runningAsRoot, serverUserIds } from './integration-tools';
+import { operatorPgBouncerIni, POOLER_USER, userLookupSql } from '../../tools/rehearsal/operator-pgbouncer';
 import { PostgresServer, runClient, sleep } from './postgres-server';
 
-/** The operator's pooler role and the schema of its lookup function (operator defaults `connection_pooler_user`/`_schema`). */
-export const POOLER_USER = 'pooler';
-const POOLER_SCHEMA = 'pooler';
+export { POOLER_USER } from '../../tools/rehearsal/operator-pgbouncer';
 
 export interface PgBouncerProps {
   readonly server: PostgresServer;
@@ -93,42 +92,19 @@ export class PgBouncer {
     const [key, certificate] = [join(this.folder, 'pgbouncer.key'), join(this.folder, 'pgbouncer.crt')];
     const openssl = runClient(['openssl', 'req', '-nodes', '-new', '-x509', '-subj', '/CN=spilo.dummy.org', '-keyout', key, '-out', certificate]);
     if (!openssl.ok) throw new Error(`openssl failed: ${openssl.stderr}`);
-    // The template's $PGHOST/$PGPORT (the master Service) and $PGUSER (the pooler role).
-    const server = `host=${this.server.address} port=${this.server.port} auth_user=${POOLER_USER}`;
-    const ini = [
-      '[databases]',
-      `* = ${server}`,
-      `postgres = ${server}`,
-      '',
-      '[pgbouncer]',
-      `pool_mode = ${props.mode}`,
-      `listen_port = ${this.port}`,
-      `listen_addr = ${this.server.address}`, // the template's `*`, on the test network
-      `admin_users = ${POOLER_USER}`,
-      `stats_users = ${(props.infrastructureRoles ?? []).join(',')}`,
-      `auth_file = ${join(this.folder, 'userlist.txt')}`,
-      `auth_query = SELECT * FROM ${POOLER_SCHEMA}.user_lookup($1)`,
-      'auth_type = md5',
-      `logfile = ${join(this.folder, 'pgbouncer.log')}`,
-      `pidfile = ${join(this.folder, 'pgbouncer.pid')}`,
-      'unix_socket_dir =', // the image's default socket in /tmp; none here, so no file is left behind
-      'server_tls_sslmode = require',
-      `server_tls_ca_file = ${certificate}`,
-      'server_tls_protocols = secure',
-      'client_tls_sslmode = require',
-      `client_tls_key_file = ${key}`,
-      `client_tls_cert_file = ${certificate}`,
-      'log_connections = 0',
-      'log_disconnections = 0',
-      `default_pool_size = ${props.sizes.defaultPoolSize}`,
-      `reserve_pool_size = ${props.sizes.reservePoolSize}`,
-      'max_client_conn = 10000', // constants.ConnectionPoolerMaxClientConnections
-      `max_db_connections = ${props.sizes.maxDbConnections}`,
-      'idle_transaction_timeout = 600',
-      'server_login_retry = 5',
-      'ignore_startup_parameters = extra_float_digits,options',
-    ];
-    writeFileSync(join(this.folder, 'pgbouncer.ini'), `${ini.join('\n')}\n`);
+    const ini = operatorPgBouncerIni({
+      serverHost: this.server.address,
+      serverPort: this.server.port,
+      listenAddress: this.server.address, // the template's `*`, on the test network
+      listenPort: this.port,
+      folder: this.folder,
+      mode: props.mode,
+      sizes: props.sizes,
+      infrastructureRoles: props.infrastructureRoles ?? [],
+      key,
+      certificate,
+    });
+    writeFileSync(join(this.folder, 'pgbouncer.ini'), ini);
     writeFileSync(join(this.folder, 'userlist.txt'), `"${POOLER_USER}" "${props.poolerPassword}"\n`, { mode: 0o600 });
     if (runningAsRoot) {
       const { uid, gid } = serverUserIds();
@@ -150,20 +126,4 @@ export class PgBouncer {
       await sleep(50);
     }
   }
-}
-
-/** The operator's lookup function: PgBouncer reads a client's password hash through it as the pooler role. */
-function userLookupSql(): string {
-  return `
-    CREATE SCHEMA IF NOT EXISTS ${POOLER_SCHEMA};
-    CREATE OR REPLACE FUNCTION ${POOLER_SCHEMA}.user_lookup(IN i_username text, OUT uname text, OUT phash text)
-    RETURNS record AS $$
-    BEGIN
-      SELECT usename, passwd FROM pg_catalog.pg_shadow WHERE usename = i_username INTO uname, phash;
-      RETURN;
-    END;
-    $$ LANGUAGE plpgsql SECURITY DEFINER;
-    REVOKE ALL ON FUNCTION ${POOLER_SCHEMA}.user_lookup(text) FROM public, ${POOLER_USER};
-    GRANT EXECUTE ON FUNCTION ${POOLER_SCHEMA}.user_lookup(text) TO ${POOLER_USER};
-    GRANT USAGE ON SCHEMA ${POOLER_SCHEMA} TO ${POOLER_USER};`;
 }
