@@ -4,9 +4,22 @@
  */
 import { DatabaseClusterConfig, SslPolicy } from './model/cluster';
 import { EnvironmentConfig } from './model/environment';
+import { ExampleValues } from './model/examples';
 import { GitOpsConfig } from './model/gitops';
 
 export type { EnvironmentConfig };
+
+/**
+ * Example values, to replace with yours before the first sync (README, "Configure prod"): the synth warns while
+ * any is still in place.
+ */
+export const EXAMPLE_VALUES: ExampleValues = {
+  repoUrl: 'https://git.example.com/platform/jewelry-shop-db.git',
+  serviceCidrs: ['10.96.0.1/32'],
+  endpointCidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'],
+  tlsIssuer: 'internal-ca',
+  walBucket: 'jewelry-shop-db-backups',
+};
 
 /** The seed's cluster, as it ran on k3d. */
 const JEWELRY_SHOP_DB: DatabaseClusterConfig = {
@@ -49,8 +62,8 @@ export const DEV: EnvironmentConfig = {
 export const PROD: EnvironmentConfig = {
   name: 'prod',
   kubernetesApi: {
-    serviceCidrs: ['10.96.0.1/32'],
-    endpointCidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'],
+    serviceCidrs: EXAMPLE_VALUES.serviceCidrs,
+    endpointCidrs: EXAMPLE_VALUES.endpointCidrs,
   },
   clusters: [
     {
@@ -59,12 +72,12 @@ export const PROD: EnvironmentConfig = {
       // Every TCP connection from outside the pod must use TLS, with a certificate from cert-manager.
       // MUST SET: the name (and kind) of your cert-manager issuer.
       sslPolicy: SslPolicy.REQUIRED,
-      tls: { issuer: { name: 'internal-ca', kind: 'ClusterIssuer' } },
+      tls: { issuer: { name: EXAMPLE_VALUES.tlsIssuer, kind: 'ClusterIssuer' } },
       // Point-in-time recovery: WAL-G archives every WAL segment and a daily base backup.
       // MUST SET: bucket, region (and endpoint/endpointCidrs for S3-compatible storage); create the Secret
       // `jewelry-shop-db-walg-credentials` (keys AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) in `jewelry-shop`.
       walBackup: {
-        bucket: 'jewelry-shop-db-backups',
+        bucket: EXAMPLE_VALUES.walBucket,
         region: 'eu-central-1',
         credentialsSecret: 'jewelry-shop-db-walg-credentials',
         retainBaseBackups: 7,
@@ -85,6 +98,6 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [DEV, PROD];
  * (and `branch` if you deploy another one); see README, "GitOps".
  */
 export const GITOPS: GitOpsConfig = {
-  repoUrl: 'https://git.example.com/platform/jewelry-shop-db.git',
+  repoUrl: EXAMPLE_VALUES.repoUrl,
   branch: 'main',
 };

@@ -191,14 +191,14 @@ function measureSynth(stock) {
       : undefined;
     log(`npm run of a script that does nothing (npm's own cost), ${RUNS} runs`);
     const npmOnly = repeat(RUNS, () => timed('npm', ['run', 'bench:npm-only'], { cwd: ours, env: QUIET_NPM }).seconds);
-    log('node scripts/synth.js, cold (bundles, no code cache yet)');
+    log('node scripts/synth.js, cold (bundles)');
     const cold = node(['scripts/synth.js'], ours)();
     log(`node scripts/synth.js, ${RUNS} runs`);
     const direct = repeat(RUNS, node(['scripts/synth.js'], ours));
     log(`npm run synth, ${RUNS} runs`);
     const npm = repeat(RUNS, npmRun(ours));
     const oursOutput = treeOf(join(ours, 'dist'));
-    // The edit-synth loop: a changed source means a new bundle and no code cache for it.
+    // The edit-synth loop: a changed source means a new bundle.
     log(`npm run synth after an edit to lib/config.ts, ${RUNS} runs`);
     const config = join(ours, 'lib', 'config.ts');
     const source = readFileSync(config, 'utf8');
@@ -449,9 +449,9 @@ function markdown(results) {
   const runsOf = (m) => m.runs.map((r) => r.toFixed(2)).join(', ');
   const best = (m) => s(Math.min(...m.runs));
   row('stock `npm run synth` = `cdk8s synth`, app `npx ts-node main.ts` (type-checks)', s(synth.stock.median), best(synth.stock), runsOf(synth.stock), '');
-  row('`npm run synth` (esbuild bundle, rebuilt when a source changes; V8 code cache; no type-check)', s(synth.npmRun.median), best(synth.npmRun),
+  row('`npm run synth` (esbuild bundle, rebuilt when a source changes; no type-check)', s(synth.npmRun.median), best(synth.npmRun),
     runsOf(synth.npmRun), x(synth.stock.median / synth.npmRun.median));
-  row('`npm run synth` right after an edit of lib/config.ts (bundles again, no code cache yet)', s(synth.afterEdit.median), best(synth.afterEdit),
+  row('`npm run synth` right after an edit of lib/config.ts (bundles again)', s(synth.afterEdit.median), best(synth.afterEdit),
     runsOf(synth.afterEdit), x(synth.stock.median / synth.afterEdit.median));
   row('stock `cdk8s synth` without npm', s(synth.stockDirect.median), best(synth.stockDirect), runsOf(synth.stockDirect), '');
   row('`node scripts/synth.js` (our synth without npm)', s(synth.direct.median), best(synth.direct), runsOf(synth.direct),
@@ -462,7 +462,7 @@ function markdown(results) {
     row(`\`node -e 0\` without NODE_EXTRA_CA_CERTS (set here to ${synth.caBundle.file})`, s(synth.caBundle.withoutIt.median), best(synth.caBundle.withoutIt),
       runsOf(synth.caBundle.withoutIt), '');
   }
-  lines.push('', `First \`node scripts/synth.js\` on a fresh checkout (bundles, no code cache yet): ${s(synth.cold)}. `
+  lines.push('', `First \`node scripts/synth.js\` on a fresh checkout (bundles): ${s(synth.cold)}. `
     + 'The stock rows run `cdk8s synth --no-check-upgrade` (otherwise cdk8s-cli asks the npm registry for a newer version '
     + 'on each run), so the stock times are, if anything, flattering.', '');
 

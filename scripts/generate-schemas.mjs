@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates schemas/*.json: the JSON Schemas that test/schema-validation.test.ts (via lib/schema-validation.ts)
+// Generates schemas/*.json: the JSON Schemas that test/schema-validation.test.ts (via tools/schema-validation.ts)
 // checks every synthesized object against, with unknown fields treated as errors, as `kubectl apply
 // --validate=strict` does. Sources, unchanged upstream files (see ../shared/README.md):
 //   - the Kubernetes 1.27 definitions cdk8s uses (only what the kinds below reach is kept)
@@ -21,7 +21,6 @@ const CRDS = {
   'acid.zalan.do_postgresqls.v2.0.1.yaml': 'zalando-postgres-operator-v2.0.1',
   'acid.zalan.do_postgresqls.v1.15.1.yaml': 'zalando-postgres-operator-v1.15.1',
   'monitoring.coreos.com_podmonitors.yaml': 'prometheus-operator-v0.93.0',
-  'monitoring.coreos.com_servicemonitors.yaml': 'prometheus-operator-v0.93.0',
   'monitoring.coreos.com_prometheusrules.yaml': 'prometheus-operator-v0.93.0',
   'cert-manager.io_certificates.yaml': 'cert-manager-v1.21.1',
   'argoproj.io_applications.yaml': 'argo-cd-v3.5.1',

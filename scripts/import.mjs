@@ -20,8 +20,6 @@ const LOCAL_COPY = {
   'zalando/postgres-operator/v2.0.1/manifests/postgresql.crd.yaml': 'acid.zalan.do_postgresqls.v2.0.1.yaml',
   'prometheus-operator/prometheus-operator/v0.93.0/example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml':
     'monitoring.coreos.com_podmonitors.yaml',
-  'prometheus-operator/prometheus-operator/v0.93.0/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml':
-    'monitoring.coreos.com_servicemonitors.yaml',
   'prometheus-operator/prometheus-operator/v0.93.0/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml':
     'monitoring.coreos.com_prometheusrules.yaml',
   'cert-manager/cert-manager/v1.21.1/deploy/crds/cert-manager.io_certificates.yaml': 'cert-manager.io_certificates.yaml',

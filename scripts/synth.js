@@ -1,19 +1,14 @@
 // `npm run synth`: bundles the app and runs it, without type-checking (`npm test` does that).
 //
-// Where the time goes, and what this script does about it (measured by `npm run bench`):
-// - Loading ~200 CommonJS modules (cdk8s, yaml, the app) costs more in module resolution and file reads than in
-//   running them: esbuild bundles main.ts, lib/, imports/ and every package they use into one file,
-//   .build/synth.js, again only when one of its inputs changed (.build/synth.inputs.json lists them).
-// - Compiling that file costs V8 about 30 ms on every run: the bytecode of the previous run is kept as a V8 code
-//   cache (.build/synth-<inode>-<time>-<size>.cache, named after the bundle file; V8 itself refuses a cache made by
-//   another Node.js version or with other flags, and this script then writes a new one).
-// - An error of the app is shown with its places in the TypeScript sources (esbuild's source map,
-//   .build/synth.js.map, read only then), not as a line of the minified bundle.
+// Loading ~200 CommonJS modules (cdk8s, yaml, the app) one by one costs more in module resolution and file reads than
+// running them: esbuild bundles main.ts, lib/, imports/ and every package they use into one file, .build/synth.js,
+// again only when one of its inputs changed (.build/synth.inputs.json lists them), and Node.js requires it.
+// An error of the app is shown with its places in the TypeScript sources (esbuild's source map, .build/synth.js.map,
+// read only then), not as a line of the minified bundle, followed by what the failed synth left on disk.
 'use strict';
-const { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const Module = require('node:module');
+const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { SourceMap } = require('node:module');
 const { join } = require('node:path');
-const vm = require('node:vm');
 
 const ROOT = join(__dirname, '..');
 const BUILD = join(ROOT, '.build');
@@ -77,7 +72,7 @@ async function bundle() {
       platform: 'node',
       target: `node${process.versions.node.split('.')[0]}`,
       format: 'cjs',
-      // ASCII output is read back as latin1, which is several times faster than decoding UTF-8.
+      // ASCII only: V8 keeps the source as a one-byte string.
       charset: 'ascii',
       minifyWhitespace: true,
       legalComments: 'none',
@@ -112,40 +107,18 @@ async function bundle() {
   writeAtomically(INPUTS, `${JSON.stringify(Object.fromEntries(inputs.map((file) => [file, fingerprint(file)])), null, 1)}\n`);
 }
 
-/** Runs .build/synth.js as a CommonJS module, compiled from the V8 code cache of an earlier run when it fits. */
+/** Runs .build/synth.js. An error of the app is printed with its places in lib/ and what is on disk now. */
 function runBundle() {
-  // The cache is named after this very file (read through one descriptor): its inode, time and size. bundle()
-  // replaces the file by renaming a new one over it, so a new bundle never meets an older bundle's cache.
-  const descriptor = openSync(BUNDLE, 'r');
-  let code;
-  let identity;
   try {
-    const { ino, mtimeMs, size } = fstatSync(descriptor);
-    identity = `${ino}-${Math.round(mtimeMs)}-${size}`;
-    code = readFileSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
-  const cacheFile = join(BUILD, `synth-${identity}.cache`);
-  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
-  const script = new vm.Script(Module.wrap(code.toString('latin1')), { filename: BUNDLE, cachedData });
-  const bundleModule = new Module(BUNDLE, module);
-  bundleModule.filename = BUNDLE;
-  // The bundle requires Node.js' own modules only (and esbuild's optional ones, resolved from .build/).
-  const requireFromBundle = Module.createRequire(BUNDLE);
-  try {
-    script.runInThisContext().call(bundleModule.exports, bundleModule.exports, requireFromBundle, bundleModule, BUNDLE, BUILD);
+    require(BUNDLE);
   } catch (error) {
     // A bug, or a value of the wrong type in lib/config.ts (`npm test` type-checks it; the synth does not). Node
-    // would print the minified line of the bundle: show the error with its places in the TypeScript sources.
-    process.stderr.write(`${sourceMappedStack(error)}\n\nThe synth failed: nothing was written, dist/ is unchanged.\n`);
+    // would print the minified line of the bundle: show the error with its places in the TypeScript sources. The app
+    // says what the failure left on disk (lib/synthesize.ts, outputState); an error before it started wrote nothing.
+    const cause = error?.outputState === undefined ? error : error.cause;
+    const state = error?.outputState ?? 'The synth failed before writing anything: dist/ is unchanged.';
+    process.stderr.write(`${sourceMappedStack(cause)}\n\n${state}\n`);
     process.exitCode = 1;
-    return;
-  }
-  if (cachedData === undefined || script.cachedDataRejected) {
-    // After the run, so that the cache holds every function the synth compiled, not only the top level.
-    for (const stale of readdirSync(BUILD).filter((file) => /^synth-.+\.cache$/.test(file))) rmSync(join(BUILD, stale), { force: true });
-    writeAtomically(cacheFile, script.createCachedData());
   }
 }
 
@@ -154,13 +127,12 @@ function sourceMappedStack(error) {
   const stack = error instanceof Error ? String(error.stack) : String(error);
   let map;
   try {
-    map = new Module.SourceMap(JSON.parse(readFileSync(SOURCE_MAP, 'utf8')));
+    map = new SourceMap(JSON.parse(readFileSync(SOURCE_MAP, 'utf8')));
   } catch {
     return stack;
   }
-  const wrapper = Module.wrapper[0].length; // what Module.wrap put before the bundle's first line
   return stack.replaceAll(`${BUNDLE}:`, '\0').replace(/\0(\d+):(\d+)/g, (place, line, column) => {
-    const entry = map.findEntry(Number(line) - 1, Number(column) - 1 - (line === '1' ? wrapper : 0));
+    const entry = map.findEntry(Number(line) - 1, Number(column) - 1);
     return entry?.originalSource ? `${entry.originalSource.replace(/^(\.\.\/)+/, '')}:${entry.originalLine + 1}:${entry.originalColumn + 1}` : place;
   }).replaceAll('\0', `${BUNDLE}:`);
 }

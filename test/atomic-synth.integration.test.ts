@@ -7,8 +7,9 @@
  * calls (a full disk, a failing rename), injected into the child with `node --require`.
  */
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHIPPED_WARNINGS } from './support/synth-warnings';
 import { copyProject, readTree } from './util';
 
 const ROOT = join(__dirname, '..');
@@ -34,7 +35,7 @@ function breakConfig(from: string, to: string): void {
 }
 
 /** A module for `node --require` that makes the file system call `method` fail as `code` when `failWhen` says so. */
-function faultInjection(method: 'writeFileSync' | 'renameSync', code: string, failWhen: string): string {
+function faultInjection(method: 'writeFileSync' | 'renameSync' | 'rmSync', code: string, failWhen: string): string {
   const file = join(project, `inject-${method}.js`);
   writeFileSync(
     file,
@@ -112,7 +113,8 @@ test('a crash in the app (a bug): exit 1, the error with its place in lib/, dist
   expect(result.stderr).toMatch(/^TypeError: a bug/);
   expect(result.stderr).toMatch(/\n {4}at .*lib\/config\.ts:\d+:\d+\)?\n/);
   expect(result.stderr).not.toContain('.build/synth.js');
-  expect(result.stderr).toContain('The synth failed: nothing was written, dist/ is unchanged.');
+  // The error comes as lib/config.ts is loaded, before the synth started.
+  expect(result.stderr).toMatch(/\n\nThe synth failed before writing anything: dist\/ is unchanged\.\n$/);
 });
 
 test('a crash midway through writing (disk full): non-zero exit, dist/ as it was, no staging folder left', () => {
@@ -120,6 +122,7 @@ test('a crash midway through writing (disk full): non-zero exit, dist/ as it was
   const result = expectUntouchedAfter(() => synth({ preload }));
   expect(result.status).not.toBe(0);
   expect(result.stderr).toContain('ENOSPC: injected failure, writeFileSync');
+  expect(result.stderr).toMatch(/\n\nNothing was written: dist\/ is unchanged\.\n$/);
 });
 
 test('a failing swap (the staging folder cannot be renamed to dist/): the previous dist/ is put back', () => {
@@ -127,6 +130,7 @@ test('a failing swap (the staging folder cannot be renamed to dist/): the previo
   const result = expectUntouchedAfter(() => synth({ preload }));
   expect(result.status).not.toBe(0);
   expect(result.stderr).toContain('EIO: injected failure, renameSync');
+  expect(result.stderr).toMatch(/\n\nNothing was written: dist\/ is unchanged\.\n$/);
 });
 
 test('a synth killed between the two renames of the swap: the next synth puts the previous dist/ back first', () => {
@@ -146,13 +150,13 @@ test('a synth killed between the two renames of the swap: the next synth puts th
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
 });
 
-test('a success replaces dist/ completely: stale files disappear, the output is the committed one', () => {
+test('a success replaces dist/ completely: stale files disappear, the output is the committed one; the example values are warned about', () => {
   mkdirSync(join(project, 'dist', 'retired-env'));
   writeFileSync(join(project, 'dist', 'retired-env', 'old.k8s.yaml'), 'kind: Stale\n');
   writeFileSync(join(project, 'dist', 'dev', 'removed-cluster.k8s.yaml'), 'kind: Stale\n');
   // Another time zone and locale than the developer's: the output must not depend on them.
   const result = synth({ env: { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' } });
-  expect(result.stderr).toBe('');
+  expect(result.stderr).toBe(SHIPPED_WARNINGS);
   expect(result.status).toBe(0);
   expect(readTree(join(project, 'dist'))).toEqual(readTree(join(ROOT, 'dist')));
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
@@ -171,4 +175,71 @@ test('the bundle in .build/ is reused while its inputs are unchanged and rebuilt
   expect(result.status).toBe(0);
   expect(statSync(bundle).mtimeMs).not.toBe(built);
   expect(readFileSync(join(project, 'dist', 'dev', 'database', 'jewelry-shop-db.k8s.yaml'), 'utf8')).toContain('size: 200Gi');
+});
+
+/** The folders of `dir` (itself included) whose mode is not rwxr-xr-x. */
+function foldersNot755(dir: string): string[] {
+  const folders = [dir, ...readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((entry) => join(dir, entry))].filter((path) => statSync(path).isDirectory());
+  return folders.filter((folder) => (statSync(folder).mode & 0o777) !== 0o755).map((folder) => `${folder} ${(statSync(folder).mode & 0o777).toString(8)}`);
+}
+
+test('dist/ and every folder in it have mode 755 after a synth, as git checks them out (umask 022)', () => {
+  const result = spawnSync('sh', ['-c', `umask 022 && exec "${process.execPath}" scripts/synth.js`], { cwd: project, encoding: 'utf8' });
+  expect(result.stderr).toBe(SHIPPED_WARNINGS);
+  expect(result.status).toBe(0);
+  expect(foldersNot755(join(project, 'dist'))).toEqual([]);
+});
+
+test('a failure after dist/ was replaced says so: dist/ HAS been replaced', () => {
+  // docs/network.md is written after the swap.
+  const preload = faultInjection('writeFileSync', 'EIO', "/network\\.md\\.tmp$/.test(path)");
+  const result = synth({ preload });
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('EIO: injected failure, writeFileSync');
+  expect(result.stderr).toMatch(/\n\ndist\/ HAS been replaced by this synth's output\.\n$/);
+  expect(readTree(join(project, 'dist'))).toEqual(readTree(join(ROOT, 'dist')));
+});
+
+test('a previous output that cannot be removed after the swap: a warning naming it, dist/ written, the next synth removes it', () => {
+  const preload = faultInjection('rmSync', 'EBUSY', "path.endsWith('.previous')");
+  const result = synth({ preload });
+  expect(result.status).toBe(0);
+  const left = readdirSync(project).filter((entry) => entry.startsWith('.dist'));
+  expect(left).toEqual([expect.stringMatching(/^\.dist-\d+-[0-9a-z]+\.previous$/)]);
+  expect(result.stderr).toBe(`warning: dist/ is written, but its previous output could not be removed (EBUSY: injected failure, rmSync ${left[0]}): it is left as ${left[0]}; remove it\n${SHIPPED_WARNINGS}`);
+
+  expect(synth().status).toBe(0);
+  expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
+});
+
+test('synths killed while writing leave staging folders, which the next synth removes; a running synth\'s folder is left alone', () => {
+  for (const write of [1, 4, 8]) {
+    const preload = faultInjection('writeFileSync', 'EKILLED', `/(^|\\/)\\.dist-/.test(path) && ++calls === ${write} && process.kill(process.pid, 'SIGKILL')`);
+    expect(synth({ preload }).signal).toBe('SIGKILL');
+  }
+  // Each killed run removed what the one before it left: only the last one's staging folder is there.
+  expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([expect.stringMatching(/^\.dist-\d+-[0-9a-z]+$/)]);
+  // This test's own process is running: a folder named after it belongs to a synth in progress.
+  const running = `.dist-${process.pid}-inprogress`;
+  mkdirSync(join(project, running));
+
+  const result = synth();
+  expect(result.stderr).toBe(SHIPPED_WARNINGS);
+  expect(result.status).toBe(0);
+  expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([running]);
+  expect(readTree(join(project, 'dist'))).toEqual(readTree(join(ROOT, 'dist')));
+});
+
+test('a dist/ this (non-root) user cannot write is refused before anything is written, with what to do', () => {
+  // As root, the synth runs as `nobody`, owner of the copy: root may write anything, and the point is a user who may not.
+  const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'] : [];
+  if (asUser.length > 0) spawnSync('chown', ['-R', 'nobody:nogroup', project]);
+  chmodSync(join(project, 'dist'), 0o555);
+  const result = expectUntouchedAfter(() => spawnSync(asUser[0] ?? process.execPath, [...asUser.slice(1), ...(asUser.length > 0 ? [process.execPath] : []), 'scripts/synth.js'], { cwd: project, encoding: 'utf8' }));
+  expect(result.status).toBe(1);
+  const uid = asUser.length > 0 ? 65534 : process.getuid?.();
+  expect(result.stderr).toBe(
+    `dist/ is not writable by this user (uid ${uid}), so the synth cannot replace dist/ cleanly: give it back to this user (chown -R $(id -u) dist) ` +
+      'or make it writable (chmod -R u+w dist)\nNothing was written: dist/ is unchanged.\n',
+  );
 });

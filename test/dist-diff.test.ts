@@ -15,6 +15,27 @@ describe('npm run diff: object-level summary of a dist/ change', () => {
     expect(changedPaths({ a: { b: [1, 2] }, c: 1 }, { a: { b: [1, 3] }, c: 1, d: 2 })).toEqual(['a.b[1]', 'd']);
   });
 
+  test('says which changed fields were removed and which were added: a parameter that disappears reads "(removed)"', () => {
+    const postgresql = (parameters: Record<string, string>): ManifestObject => ({
+      apiVersion: 'acid.zalan.do/v1',
+      kind: 'postgresql',
+      metadata: { name: 'db', namespace: 'shop' },
+      spec: { postgresql: { parameters } },
+    });
+    const changes = diffManifests([dev(postgresql({ max_connections: '200', work_mem: '8MB' }))], [dev(postgresql({ work_mem: '16MB', jit: 'off' }))]);
+    expect(changes[0].fieldChanges).toEqual([
+      { path: 'spec.postgresql.parameters.jit', change: 'added' },
+      { path: 'spec.postgresql.parameters.max_connections', change: 'removed' },
+      { path: 'spec.postgresql.parameters.work_mem', change: 'changed' },
+    ]);
+    expect(formatDiff(changes).split('\n').slice(0, 4)).toEqual([
+      '! ~ dev: postgresql shop/db',
+      '      spec.postgresql.parameters.jit (added)',
+      '      spec.postgresql.parameters.max_connections (removed)',
+      '      spec.postgresql.parameters.work_mem',
+    ]);
+  });
+
   test('added, removed and changed objects, sorted, with their changed fields', () => {
     const changes = diffManifests([dev(config('x')), dev(policy('old', 5432, { app: 'a' }))], [dev(config('y')), dev(policy('new', 5432, { app: 'a' }))]);
     expect(changes.map((c) => [c.object, c.change, c.fields])).toEqual([

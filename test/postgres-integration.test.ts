@@ -20,6 +20,7 @@ import { separateSpiloOnlySettings } from '../lib/rules/spilo-only-settings';
 import { describeWithIntegrationTools, runningAsRoot } from './support/integration-tools';
 import { PgBouncer } from './support/pgbouncer';
 import { ClientConnection, ClientResult, PostgresServer } from './support/postgres-server';
+import { testIfInstalled } from './support/skip';
 import { ACCEPTED_SAMPLES, REFUSED_SAMPLES, STRICTER_THAN_POSTGRES } from './support/setting-samples';
 import { TestNetwork } from './support/test-network';
 import { find, synthEnvironment } from './util';
@@ -35,17 +36,8 @@ const NEEDS_ROOT =
   'the pg_hba TLS rule tests need root to create a network namespace, so that clients connect from an address outside ' +
   '127.0.0.1/32 (from 127.0.0.1 the rule `host all all 127.0.0.1/32` matches first, whatever the TLS rules say)';
 function testTlsRules(name: string, body: jest.ProvidesCallback, timeout?: number): void {
-  if (runningAsRoot) {
-    test(name, body, timeout);
-  } else if (process.env.REQUIRE_INTEGRATION_TOOLS === '1') {
-    test(name, () => {
-      throw new Error(`${NEEDS_ROOT}: run the tests as root (REQUIRE_INTEGRATION_TOOLS=1)`);
-    });
-  } else {
-    test.skip(name, body, timeout);
-  }
+  testIfInstalled(name, runningAsRoot ? undefined : { reason: NEEDS_ROOT, install: 'sudo npm test' }, body, timeout);
 }
-if (!runningAsRoot) console.warn(`SKIPPED: ${NEEDS_ROOT}.`);
 
 const CLUSTERS = ENVIRONMENTS.flatMap((environment) =>
   environment.clusters.map((cluster) => [`${environment.name}/${cluster.name}`, { environment, cluster }] as const),

@@ -1,12 +1,12 @@
 import { DEV, ENVIRONMENTS } from '../lib/config';
 import { connectionBudget, poolerPodSizes, validateConnectionBudget } from '../lib/rules/connection-budget';
-import { DEFAULT_PARAMETERS } from '../lib/model/postgres-parameters';
+import { DEFAULT_PARAMETERS, resolveParameters } from '../lib/model/postgres-parameters';
 import { findSetting, parseSettingValue, POSTGRES_SETTINGS, validatePostgresParameters } from '../lib/rules/postgres-settings';
 import { separateSpiloOnlySettings } from '../lib/rules/spilo-only-settings';
 import { ACCEPTED_SAMPLES, REFUSED_SAMPLES, STRICTER_THAN_POSTGRES } from './support/setting-samples';
 import { synthEnvironment } from './util';
 
-/** DEV with the given parameters instead of the defaults. */
+/** DEV with the given parameters (over the defaults). */
 function devWithParameters(parameters: Record<string, string>) {
   return { ...DEV, clusters: DEV.clusters.map((cluster) => ({ ...cluster, parameters })) };
 }
@@ -75,7 +75,7 @@ describe('synth refuses parameters PostgreSQL 15 would refuse', () => {
 
   test.each(ENVIRONMENTS.map((environment) => [environment.name, environment] as const))('every parameter of %s is valid', (_name, environment) => {
     for (const cluster of environment.clusters) {
-      expect(validatePostgresParameters(cluster.name, cluster.parameters ?? DEFAULT_PARAMETERS)).toEqual([]);
+      expect(validatePostgresParameters(cluster.name, resolveParameters(cluster))).toEqual([]);
     }
   });
 });

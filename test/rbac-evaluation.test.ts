@@ -3,38 +3,13 @@
  * (Role and RoleBinding in `default`) together with what the operator grants by itself, evaluated as the API
  * server would. Checked for what Patroni needs and for least privilege.
  */
+import { operatorPodRbac } from '../lib/analysis/operator-rbac';
 import { can, effectiveRights, Request, Right } from '../lib/analysis/rbac-evaluator';
 import { ENVIRONMENTS } from '../lib/config';
 import { synthEnvironment } from './util';
 
-/**
- * The operator's `postgres-pod` ClusterRole as zalando/postgres-operator v2.0.1 ships it
- * (manifests/operator-service-account-rbac.yaml at tag v2.0.1, commit a2585e3ee14759194daa80cc34fa2d87fa111138:
- * configmaps and endpoints for Patroni's DCS, pods, services `create`; its PodSecurityPolicy rule is commented
- * out there), and the RoleBinding the operator creates in the cluster's namespace for the pod ServiceAccount
- * (pkg/controller/controller.go, initRoleBinding: RoleBinding `postgres-pod` -> ClusterRole `postgres-pod`,
- * created per namespace by submitRBACCredentials in pkg/controller/postgresql.go).
- */
-const OPERATOR_RBAC = [
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: 'postgres-pod' },
-    rules: [
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] },
-      { apiGroups: [''], resources: ['endpoints'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch', 'update', 'watch'] },
-      { apiGroups: [''], resources: ['services'], verbs: ['create'] },
-    ],
-  },
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: 'postgres-pod', namespace: 'jewelry-shop' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'postgres-pod' },
-    subjects: [{ kind: 'ServiceAccount', name: 'postgres-pod', namespace: 'jewelry-shop' }],
-  },
-];
+/** What the operator grants by itself in the cluster's namespace (lib/analysis/operator-rbac.ts cites its source). */
+const OPERATOR_RBAC = operatorPodRbac(['jewelry-shop']);
 
 const SERVICE_ACCOUNT = { namespace: 'jewelry-shop', name: 'postgres-pod' };
 const request = (namespace: string, resource: string, verb: string, name?: string): Request => ({ namespace, apiGroup: '', resource, verb, name });

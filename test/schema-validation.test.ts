@@ -134,23 +134,25 @@ describe('compiled validators are cached, keyed by the schemas', () => {
   const key = 'example.com/v1/Widget';
   const widgetSchema = (sizePattern: string) => ({
     type: 'object',
-    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object', properties: { size: { type: 'string', pattern: sizePattern } }, additionalProperties: false } },
+    // maxLength: ajv's compiled code then needs one of its runtime modules (ucs2length).
+    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object', properties: { size: { type: 'string', pattern: sizePattern, maxLength: 8 } }, additionalProperties: false } },
   });
   const writeSchemas = (dir: string, sizePattern: string) => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'kubernetes-1.27.json'), JSON.stringify({ kinds: {}, definitions: {} }));
     writeFileSync(join(dir, 'custom-resources.json'), JSON.stringify({ kinds: { [key]: { 'widget-v1': widgetSchema(sizePattern) } } }));
   };
+  // Outside any node_modules folder: the compiled modules must load from anywhere.
   const cache = join(work, 'cache');
   const widget = (spec: object) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec });
-  const broken = [widget({ size: 'large' }), widget({ size: '1', colour: 'red' })];
+  const broken = [widget({ size: 'large' }), widget({ size: '1', colour: 'red' }), widget({ size: '123456789' })];
 
   test('the first validator compiles and writes the cache; the next loads it and reports exactly what ajv compiled in memory reports', () => {
     writeSchemas(join(work, 'a'), '^[0-9]+$');
     const first = new SchemaValidator(join(work, 'a'), cache);
     expect(readdirSync(cache)).toEqual([expect.stringMatching(/^schema-validators-[0-9a-f]{16}$/)]);
     const loaded = new SchemaValidator(join(work, 'a'), cache);
-    const inMemory = new SchemaValidator(join(work, 'a'), undefined);
+    const inMemory = new SchemaValidator(join(work, 'a'), false);
     for (const object of broken) {
       const expected = inMemory.validate(object);
       expect(expected.length).toBeGreaterThan(0);
@@ -158,6 +160,19 @@ describe('compiled validators are cached, keyed by the schemas', () => {
       expect(loaded.validate(object)).toEqual(expected);
     }
     expect(loaded.validate(widget({ size: '3' }))).toEqual([]);
+  });
+
+  test('a validator without a cache compiles in memory: a compiled module in the cache, even a wrong one, is never read', () => {
+    writeSchemas(join(work, 'c'), '^[0-9]+$');
+    new SchemaValidator(join(work, 'c'), join(work, 'poisoned'));
+    const [folder] = readdirSync(join(work, 'poisoned'));
+    const index: Record<string, string> = JSON.parse(readFileSync(join(work, 'poisoned', folder, 'index.json'), 'utf8'));
+    // Every cached validator now accepts anything.
+    for (const file of Object.values(index)) writeFileSync(join(work, 'poisoned', folder, file), 'exports.validate = () => true;\n');
+    expect(new SchemaValidator(join(work, 'c'), join(work, 'poisoned')).validate(widget({ size: 'large' }))).toEqual([]);
+    expect(new SchemaValidator(join(work, 'c'), false).validate(widget({ size: 'large' }))).toEqual([
+      { object: 'Widget w', schema: 'widget-v1', field: '/spec/size', rule: 'must match pattern "^[0-9]+$"' },
+    ]);
   });
 
   test('other schemas get other compiled validators: a changed schema is never checked with the old code', () => {

@@ -23,7 +23,7 @@ test.each<[string, Record<string, unknown>, Record<string, unknown>, string]>([
     'prod.clusters[0].numberOfInstances must be a number (got the string "3"): write for example 3'],
   ['a misspelt field', { volumSize: '200Gi' }, {},
     'prod.clusters[0].volumSize is not a field (allowed: name, namespace, teamId, postgresVersion, numberOfInstances, volumeSize, storageClass, ' +
-      'resources, parameters, patroni, sslPolicy, users, databases, connectionPooler, logicalBackup, passwordRotation, walBackup, clone, monitoring, ' +
+      'resources, parameters, removeDefaultParameters, patroni, sslPolicy, users, databases, connectionPooler, logicalBackup, passwordRotation, walBackup, clone, monitoring, ' +
       'tls, network, exporter): remove it or correct its spelling'],
   ['a misspelt nested field', { patroni: { ttl: 30, loop_wait: 10 } }, {},
     'prod.clusters[0].patroni.loop_wait is not a field (allowed: ttl, loopWait, retryTimeout, synchronousMode, synchronousModeStrict, synchronousNodeCount, maximumLagOnFailover): remove it or correct its spelling'],

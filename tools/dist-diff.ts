@@ -22,6 +22,8 @@ export interface ObjectChange {
   readonly change: 'added' | 'removed' | 'changed';
   /** Changed field paths (`spec.ingress[0].ports[1].port`), for changed objects. */
   readonly fields: readonly string[];
+  /** The same paths, each with whether it was added, removed or changed, for changed objects. */
+  readonly fieldChanges: readonly FieldChange[];
   /** Why a second reviewer should look, if at all. */
   readonly reviewReasons: readonly string[];
 }
@@ -29,16 +31,29 @@ export interface ObjectChange {
 const identity = ({ source, object: o }: SourcedObject) =>
   `${source}: ${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 
-/** Leaf paths whose values differ between a and b. */
-export function changedPaths(a: unknown, b: unknown, path = ''): string[] {
+/** A field path of an object that differs, and how: present only after (added), only before (removed), or both. */
+export interface FieldChange {
+  readonly path: string;
+  readonly change: 'added' | 'removed' | 'changed';
+}
+
+/** Leaf paths whose values differ between a and b, each with how it differs. */
+export function fieldChanges(a: unknown, b: unknown, path = ''): FieldChange[] {
   if (a === b) return [];
+  if (a === undefined) return [{ path, change: 'added' }];
+  if (b === undefined) return [{ path, change: 'removed' }];
   const isObject = (v: unknown) => v !== null && typeof v === 'object';
-  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return [path || '(root)'];
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return [{ path: path || '(root)', change: 'changed' }];
   const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
   return keys.flatMap((key) => {
     const child = Array.isArray(a) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
-    return changedPaths((a as any)[key], (b as any)[key], child);
+    return fieldChanges((a as any)[key], (b as any)[key], child);
   });
+}
+
+/** Leaf paths whose values differ between a and b. */
+export function changedPaths(a: unknown, b: unknown): string[] {
+  return fieldChanges(a, b).map((field) => field.path);
 }
 
 /** The kinds that tell Argo CD and Flux what to deploy, from where, and whether to prune. */
@@ -77,12 +92,16 @@ export function diffManifests(before: readonly SourcedObject[], after: readonly 
     const b = now.get(id);
     const kind = (a ?? b)!.kind;
     const change = a === undefined ? 'added' : b === undefined ? 'removed' : 'changed';
-    const fields = change === 'changed' ? changedPaths(a, b) : [];
-    if (change === 'changed' && fields.length === 0) continue;
-    changes.push({ object: id, change, fields, reviewReasons: reviewReasons(change, kind, fields) });
+    const fieldList = change === 'changed' ? fieldChanges(a, b) : [];
+    if (change === 'changed' && fieldList.length === 0) continue;
+    const fields = fieldList.map((field) => field.path);
+    changes.push({ object: id, change, fields, fieldChanges: fieldList, reviewReasons: reviewReasons(change, kind, fields) });
   }
   return changes;
 }
+
+/** How a changed field is listed: its path, and `(added)` or `(removed)` when it exists on one side only. */
+const fieldLine = ({ path, change }: FieldChange) => `      ${path}${change === 'changed' ? '' : ` (${change})`}`;
 
 /** The summary as text, one object per block, review-worthy changes marked with `!`. */
 export function formatDiff(changes: readonly ObjectChange[]): string {
@@ -90,7 +109,7 @@ export function formatDiff(changes: readonly ObjectChange[]): string {
   const lines = changes.map((c) => {
     const mark = c.reviewReasons.length > 0 ? '!' : ' ';
     const sign = { added: '+', removed: '-', changed: '~' }[c.change];
-    return [`${mark} ${sign} ${c.object}`, ...c.fields.map((f) => `      ${f}`), ...c.reviewReasons.map((r) => `      ! ${r}`)].join('\n');
+    return [`${mark} ${sign} ${c.object}`, ...c.fieldChanges.map(fieldLine), ...c.reviewReasons.map((r) => `      ! ${r}`)].join('\n');
   });
   const flagged = changes.filter((c) => c.reviewReasons.length > 0).length;
   return `${lines.join('\n')}\n\n${changes.length} object(s) changed, ${flagged} deserve a second reviewer (marked !)`;

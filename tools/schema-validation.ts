@@ -7,7 +7,8 @@
  * Compiling every schema with ajv takes about a second, and every jest test file that validates would pay it again.
  * The compiled validators are therefore kept as ajv's standalone code, one module per kind and schema, in a folder
  * of `node_modules/.cache/jewelry-shop-db/` named after the schemas, the options and ajv's version, and each is
- * loaded from there when an object of its kind is first validated (all of them: about 50 ms).
+ * loaded from there when an object of its kind is first validated (all of them: about 50 ms). The modules require ajv's
+ * runtime by its absolute path, so that a cache folder anywhere (outside node_modules too) loads.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,10 +63,10 @@ export class SchemaValidator {
 
   /**
    * @param schemasDir the folder of kubernetes-1.27.json and custom-resources.json. @default the project's schemas/
-   * @param cacheDir where compiled validators are kept; undefined compiles in memory every time.
+   * @param cacheDir where compiled validators are kept, or `false` to compile in memory, every time, without a cache.
    *   @default node_modules/.cache/jewelry-shop-db of the project
    */
-  constructor(schemasDir = join(projectRoot(__dirname), 'schemas'), cacheDir: string | undefined = join(projectRoot(__dirname), 'node_modules', '.cache', 'jewelry-shop-db')) {
+  constructor(schemasDir = join(projectRoot(__dirname), 'schemas'), cacheDir: string | false = join(projectRoot(__dirname), 'node_modules', '.cache', 'jewelry-shop-db')) {
     const kubernetesText = readFileSync(join(schemasDir, 'kubernetes-1.27.json'), 'utf8');
     const customText = readFileSync(join(schemasDir, 'custom-resources.json'), 'utf8');
     const kubernetes = JSON.parse(kubernetesText);
@@ -73,13 +74,14 @@ export class SchemaValidator {
     this.kubernetesKinds = kubernetes.kinds;
     this.customKinds = custom.kinds;
 
-    if (cacheDir === undefined) {
+    if (cacheDir === false) {
       const { ajv, schemaIds } = compileAll(kubernetes, custom);
       this.validatorOf = (id) => ajv.getSchema(schemaIds[id]) as ValidateFunction;
       return;
     }
     const ajvVersion = JSON.parse(readFileSync(join(dirname(require.resolve('ajv')), '..', 'package.json'), 'utf8')).version;
-    const hash = createHash('sha256').update(JSON.stringify([ajvVersion, AJV_OPTIONS])).update(kubernetesText).update(customText).digest('hex');
+    // The ajv the modules require (by absolute path) is part of the key: a moved project compiles again.
+    const hash = createHash('sha256').update(JSON.stringify([ajvVersion, AJV_OPTIONS, require.resolve('ajv')])).update(kubernetesText).update(customText).digest('hex');
     const folder = join(cacheDir, `schema-validators-${hash.slice(0, 16)}`);
     if (!existsSync(folder)) writeValidatorModules(compileAll(kubernetes, custom), cacheDir, folder);
     const files: Record<string, string> = JSON.parse(readFileSync(join(folder, 'index.json'), 'utf8'));
@@ -142,7 +144,12 @@ function writeValidatorModules({ ajv, schemaIds }: ReturnType<typeof compileAll>
   mkdirSync(cacheDir, { recursive: true });
   const building = mkdtempSync(`${folder}.`);
   const files = Object.fromEntries(Object.keys(schemaIds).map((id, index) => [id, `${index}.js`]));
-  for (const [id, schemaId] of Object.entries(schemaIds)) writeFileSync(join(building, files[id]), standaloneCode(ajv, { validate: schemaId }));
+  for (const [id, schemaId] of Object.entries(schemaIds)) {
+    // ajv's code requires its runtime helpers by package name (`require("ajv/dist/runtime/ucs2length")`), which
+    // resolves only from inside a node_modules tree that has ajv: require them by absolute path instead.
+    const code = standaloneCode(ajv, { validate: schemaId }).replace(/require\("(ajv\/[^"]+)"\)/g, (_call, module: string) => `require(${JSON.stringify(require.resolve(module))})`);
+    writeFileSync(join(building, files[id]), code);
+  }
   writeFileSync(join(building, 'index.json'), `${JSON.stringify(files, null, 1)}\n`);
   try {
     renameSync(building, folder);

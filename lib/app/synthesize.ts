@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { App, YamlOutputType } from 'cdk8s';
 import { synthesizeApp } from './app-synthesis';
 import { annotateStage, DatabaseClusterCharts, EnvironmentStages } from '../constructs/database-chart';
@@ -11,6 +11,9 @@ import { EnvironmentConfig, ResolvedEnvironment } from '../model/environment';
 import { GitOpsConfig, ResolvedGitOps } from '../model/gitops';
 import { validateClusterNamesPresent, validateEnvironmentNames } from '../rules/environment';
 import { assertUniqueClusterNames, duplicateClusterNames } from '../rules/fleet';
+import { validateVolumeResize } from '../rules/volume';
+import { deployedVolumes } from './deployed-volumes';
+import { createStaging, prepareOutputFolder, swapIn, unwritableFolders } from './output-folder';
 
 /**
  * Builds the Apps of one environment, one per stage (`<outdir>/prerequisites/`, `<outdir>/database/`),
@@ -68,6 +71,12 @@ function validationErrors(environment: string, apps: readonly App[]): string[] {
 /** The objects written for each environment, by environment name. */
 export type SynthesizedEnvironments = Readonly<Record<string, readonly unknown[]>>;
 
+/** What a successful synthesis wrote, and what went wrong after `distDir` was replaced (a previous output left behind). */
+export interface SynthesisResult {
+  readonly objects: SynthesizedEnvironments;
+  readonly warnings: readonly string[];
+}
+
 /** Rules about the names of the environments, checked before any App is built. */
 function environmentNameProblems(environments: readonly ResolvedEnvironment[]): string[] {
   return validateEnvironmentNames(environments.map((e) => e.name));
@@ -110,65 +119,54 @@ export function configurationProblems(environments: readonly EnvironmentConfig[]
 }
 
 /**
- * Replaces `distDir` with `staging` by two renames on one file system. Should the second rename fail, the
- * previous `distDir` is renamed back, so `distDir` is either all old or all new, never missing or mixed.
- */
-function swapIn(staging: string, distDir: string): void {
-  const previous = `${staging}.previous`;
-  const hadPrevious = existsSync(distDir);
-  if (hadPrevious) renameSync(distDir, previous);
-  try {
-    renameSync(staging, distDir);
-  } catch (error) {
-    if (hadPrevious) renameSync(previous, distDir);
-    throw error;
-  }
-  rmSync(previous, { recursive: true, force: true });
-}
-
-/**
- * Puts back the `distDir` a synth left missing when it was killed between the two renames of `swapIn`: the previous
- * output is then still beside it as `.<dist>-XXXXXX.previous`, and the killed run's output as `.<dist>-XXXXXX`,
- * which is removed. Does nothing when `distDir` exists, or when there is not exactly one such folder to restore.
- */
-export function recoverInterruptedSwap(distDir: string): void {
-  const parent = dirname(distDir);
-  if (existsSync(distDir) || !existsSync(parent)) return;
-  const prefix = `.${basename(distDir)}-`;
-  const previous = readdirSync(parent).filter((entry) => entry.startsWith(prefix) && entry.endsWith('.previous'));
-  if (previous.length !== 1) return;
-  const interrupted = join(parent, previous[0]);
-  renameSync(interrupted, distDir);
-  rmSync(interrupted.slice(0, -'.previous'.length), { recursive: true, force: true });
-}
-
-/**
  * Synthesizes every environment into `<distDir>/<environment>/` and the GitOps objects into `<distDir>/gitops/`.
  *
- * First the configuration's shape is checked (lib/model/configuration.ts), then every environment is built and validated: all broken rules of all environments are thrown together as a
+ * First the configuration's shape is checked (lib/model/configuration.ts), then every environment is built and
+ * validated: all broken rules of all environments, and every data volume smaller than in the `distDir` it replaces (a
+ * PersistentVolumeClaim cannot shrink), are thrown together as a
  * ConfigurationError before anything is written. Then everything is written to a temporary folder beside
  * `distDir`, which replaces `distDir` only when all of it succeeded: a failure leaves `distDir` exactly as it was.
- * A `distDir` that an earlier synth, killed while swapping, left missing is first put back (recoverInterruptedSwap).
- * Returns the objects written for each environment.
+ * First a `distDir` that an earlier synth, killed while swapping, left missing is put back, and what killed synths
+ * left beside it is removed (lib/app/output-folder.ts); a `distDir` with folders this user cannot write is refused.
+ * Returns the objects written for each environment, and what went wrong after dist/ was replaced.
  */
-export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): SynthesizedEnvironments {
+export function synthesizeAll(environments: readonly EnvironmentConfig[], gitops: GitOpsConfig, distDir: string): SynthesisResult {
   // The shape first: a value of the wrong type is reported with its path, and nothing else is done.
   const parsed = parseConfiguration(environments, gitops);
   if (!parsed.environments) throw new ConfigurationError(parsed.problems);
-  recoverInterruptedSwap(distDir);
-  const staging = mkdtempSync(join(dirname(distDir), `.${basename(distDir)}-`));
+  prepareOutputFolder(distDir);
+  const unwritable = unwritableFolders(distDir);
+  if (unwritable.length > 0) throw new OutputFolderError(distDir, unwritable);
+  const staging = createStaging(distDir);
   try {
     const { built, gitopsApp, problems } = buildAndValidate(parsed.environments, parsed.gitops, staging);
-    if (problems.length > 0 || !gitopsApp) throw new ConfigurationError(problems);
+    const deployed = deployedVolumes(distDir);
+    const shrinks = parsed.environments.flatMap((environment) =>
+      environment.clusters
+        .flatMap((cluster) => validateVolumeResize(cluster.name, cluster.volumeSize, deployed.get(`${environment.name}/${cluster.name}`)))
+        .map((problem) => `${environment.name}: ${problem}`),
+    );
+    if (problems.length > 0 || shrinks.length > 0 || !gitopsApp) throw new ConfigurationError([...problems, ...shrinks]);
 
     // Every app was validated by buildAndValidate just now: not again while writing.
     const write = (app: App) => synthesizeApp(app, { validate: false });
     const objects = Object.fromEntries(built.map(({ environment, apps }) => [environment.name, apps.flatMap(write)]));
     write(gitopsApp);
-    swapIn(staging, distDir);
-    return objects;
+    const leftover = swapIn(staging, distDir);
+    return { objects, warnings: leftover === undefined ? [] : [leftover] };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** An output folder the synth could replace but not clean up: refused before anything is written. */
+export class OutputFolderError extends Error {
+  constructor(distDir: string, readonly folders: readonly string[]) {
+    super(
+      `${folders.map((folder) => `${folder}/`).join(', ')} ${folders.length === 1 ? 'is' : 'are'} not writable by this user (uid ${process.getuid?.() ?? '?'}), ` +
+        `so the synth cannot replace ${distDir}/ cleanly: give it back to this user (chown -R $(id -u) ${distDir}) or make it writable (chmod -R u+w ${distDir})`,
+    );
+    this.name = 'OutputFolderError';
   }
 }

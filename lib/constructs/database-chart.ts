@@ -15,7 +15,7 @@ import { CERTIFICATE_DURATION_HOURS, ClusterCertificate } from './tls';
  * The two stages an environment is applied in: everything the cluster needs to bootstrap, then the cluster.
  * The seed's lesson: a `postgresql` object applied before its NetworkPolicies and RBAC cannot bootstrap
  * (Patroni cannot reach its DCS). Each stage is its own App, synthesized into its own folder
- * (`dist/<env>/prerequisites/`, `dist/<env>/database/`), so GitOps can order them (see lib/gitops.ts).
+ * (`dist/<env>/prerequisites/`, `dist/<env>/database/`), so GitOps can order them (see lib/constructs/gitops.ts).
  */
 export interface EnvironmentStages {
   /** NetworkPolicies, RBAC, the exporter's ConfigMap and Service, monitoring, the server certificate. */

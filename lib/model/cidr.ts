@@ -18,3 +18,22 @@ export function parseIpv4Cidr(cidr: string): { address: number; prefix: number }
   if (octets.some((octet) => octet > 255) || prefix > 32) return undefined;
   return { address: octets.reduce((acc, octet) => acc * 256 + octet, 0), prefix };
 }
+
+/** `a.b.c.d` of a 32-bit address. */
+const dotted = (address: number) => [24, 16, 8, 0].map((shift) => (address >>> shift) & 255).join('.');
+
+/**
+ * For an IPv4 CIDR whose address has bits set beyond its prefix (`172.16.5.0/12`): the network the prefix names
+ * (`172.16.0.0/12`), and the longest prefix at which the address is itself a network (`172.16.5.0/24`). Undefined for
+ * a CIDR without host bits, or one that does not parse.
+ */
+export function hostBits(cidr: string): { readonly network: string; readonly narrowest: string } | undefined {
+  const parsed = parseIpv4Cidr(cidr);
+  if (!parsed) return undefined;
+  const mask = parsed.prefix === 0 ? 0 : (~0 << (32 - parsed.prefix)) >>> 0;
+  const network = (parsed.address & mask) >>> 0;
+  if (network === parsed.address) return undefined;
+  let zeros = 0;
+  while (zeros < 32 && ((parsed.address >>> zeros) & 1) === 0) zeros++;
+  return { network: `${dotted(network)}/${parsed.prefix}`, narrowest: `${dotted(parsed.address)}/${32 - zeros}` };
+}

@@ -9,7 +9,7 @@
 import * as z from 'zod';
 import { CloneSettingsSchema, HTTPS_PORT, objectStorageEndpoint, WalBackupSettingsSchema } from './backup';
 import { MonitoringSettingsSchema } from './monitoring';
-import { DEFAULT_PARAMETERS } from './postgres-parameters';
+import { resolveParameters } from './postgres-parameters';
 import { code, expected } from './shape';
 
 const text = (what: string, example: unknown) => z.string({ error: expected(what, example) });
@@ -231,8 +231,17 @@ const ClusterShape = z.strictObject({
   storageClass: text('a StorageClass name as a string', 'local-path').optional(),
   /** Resources of the Spilo container. @default - requests 1 CPU / 4Gi, limits 2 CPU / 4Gi */
   resources: ContainerResourcesSchema.default({ requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
-  /** `postgresql.parameters`, as PostgreSQL spells them. @default DEFAULT_PARAMETERS (lib/model/postgres-parameters.ts, tuned for 4Gi of memory) */
-  parameters: z.record(z.string(), text('a string', '200'), { error: expected('a map of parameter names to strings', "{ max_connections: '200' }") }).default(DEFAULT_PARAMETERS),
+  /**
+   * `postgresql.parameters`, as PostgreSQL spells them, added to the tuned defaults: a parameter named here replaces
+   * the default of that name, every other default stays (remove one with `removeDefaultParameters`).
+   * @default - DEFAULT_PARAMETERS alone (lib/model/postgres-parameters.ts, tuned for the default 4Gi of memory)
+   */
+  parameters: z.record(z.string(), text('a string', '200'), { error: expected('a map of parameter names to strings', "{ max_connections: '200' }") }).optional(),
+  /**
+   * Names of DEFAULT_PARAMETERS to leave out, so that PostgreSQL's (or Spilo's) own default applies.
+   * @default - none: every tuned default is kept
+   */
+  removeDefaultParameters: stringList('a list of parameter names', '"wal_keep_size"').optional(),
   /** @default - see PatroniSettings: synchronous mode with one synchronous replica, ttl 30 s */
   patroni: PatroniSettingsSchema.prefault({}),
   /** Whether TCP connections must use TLS. @default SslPolicy.OPTIONAL (the seed's fix for failure 1) */
@@ -283,6 +292,8 @@ function withDependentDefaults(cluster: z.output<typeof ClusterShape>) {
   };
   return {
     ...cluster,
+    /** The defaults without the removed ones, the cluster's own parameters over them. */
+    parameters: resolveParameters(cluster),
     walBackup,
     network: {
       ...network,

@@ -1,5 +1,7 @@
 /**
- * The tuned `postgresql.parameters` every cluster gets unless its configuration sets its own.
+ * The tuned `postgresql.parameters` every cluster starts from, and how a cluster's own `parameters` combine with
+ * them: added over the defaults, never instead of them (a cluster that sets one parameter keeps the other defaults);
+ * a default goes only when `removeDefaultParameters` names it.
  * Memory-related values assume the default 4Gi container limit; change them together with `resources`.
  */
 export const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = {
@@ -35,3 +37,17 @@ export const DEFAULT_PARAMETERS: Readonly<Record<string, string>> = {
   // A forgotten open transaction holds locks and blocks vacuum: end it after 10 minutes.
   idle_in_transaction_session_timeout: '600000',
 };
+
+/** The parts of a cluster's configuration its parameters come from. */
+export interface ParameterSettings {
+  readonly name: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  readonly removeDefaultParameters?: readonly string[];
+}
+
+/** The cluster's `postgresql.parameters`: DEFAULT_PARAMETERS without the removed ones, then the cluster's own over them. */
+export function resolveParameters(settings: ParameterSettings): Record<string, string> {
+  const removed = new Set(settings.removeDefaultParameters ?? []);
+  const kept = Object.entries(DEFAULT_PARAMETERS).filter(([name]) => !removed.has(name));
+  return { ...Object.fromEntries(kept), ...settings.parameters };
+}

@@ -14,7 +14,7 @@ import { findSetting } from './postgres-settings';
 export const OTHER_CONNECTIONS: ReadonlyArray<{ readonly who: string; readonly connections: number }> = [
   // Patroni keeps one connection for its HA loop and, since Patroni 3, a separate one for its REST API.
   { who: 'Patroni', connections: 2 },
-  // The postgres_exporter sidecar (lib/metrics-exporter.ts) holds one connection to its own pod's server.
+  // The postgres_exporter sidecar (lib/constructs/metrics-exporter.ts) holds one connection to its own pod's server.
   { who: 'postgres_exporter', connections: 1 },
   // The operator's logical backup runs pg_dumpall, one connection at a time.
   { who: 'logical backup', connections: 1 },
@@ -81,7 +81,7 @@ export function connectionBudget(input: ConnectionBudgetInput): ConnectionBudget
  */
 export function validateConnectionBudget(clusterName: string, input: ConnectionBudgetInput): string[] {
   const { maxDbConnections, numberOfInstances } = input.pooler;
-  // A pooler without pods is reported by validateClusterProps (lib/validation.ts); there is no budget to check.
+  // A pooler without pods is reported by validateCluster (lib/rules/cluster.ts); there is no budget to check.
   if (!(numberOfInstances >= 1)) return [];
   if (maxDbConnections < numberOfInstances) {
     return [

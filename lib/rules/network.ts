@@ -3,7 +3,7 @@
  * would be empty allows every address, so empty peer lists are refused.
  */
 import { ResolvedNetwork } from '../model/cluster';
-import { parseIpv4Cidr } from '../model/cidr';
+import { hostBits, parseIpv4Cidr } from '../model/cidr';
 import { ResolvedKubernetesApi } from '../model/environment';
 import { q } from './text';
 
@@ -48,6 +48,14 @@ export function validateNetwork(clusterName: string, cidrs: Readonly<Record<stri
   const errors: string[] = [];
   for (const [field, values] of Object.entries(cidrs)) {
     values.forEach((cidr, index) => {
+      const inexact = hostBits(cidr);
+      if (inexact) {
+        errors.push(
+          `${clusterName}: ${field}[${index}] has address bits set beyond its prefix (got ${q(cidr)}): that prefix means the network ${q(inexact.network)}; ` +
+            `write ${q(inexact.network)} for all of it, or ${q(inexact.narrowest)} for the smaller network starting at that address`,
+        );
+        return;
+      }
       if (parseIpv4Cidr(cidr)) return;
       const fix = parseIpv4Cidr(`${cidr}/32`) ? `write ${q(`${cidr}/32`)} for this one address` : 'write an address and a prefix length of 0-32';
       errors.push(`${clusterName}: ${field}[${index}] must be an IPv4 CIDR such as "10.43.0.1/32" (got ${q(cidr)}): ${fix}`);

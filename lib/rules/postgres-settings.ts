@@ -15,7 +15,7 @@ export type ParsedSetting =
   | { readonly ok: true; readonly value: number | string | boolean }
   | { readonly ok: false; readonly problem: string };
 
-const BYTES_PER_MEMORY_UNIT: Readonly<Record<string, number>> = { B: 1, kB: 1024, '8kB': 8192, MB: 1024 ** 2 };
+export const BYTES_PER_MEMORY_UNIT: Readonly<Record<string, number>> = { B: 1, kB: 1024, '8kB': 8192, MB: 1024 ** 2 };
 /** PostgreSQL's memory units, largest first (as in guc.c: a fraction is rounded to the next smaller unit). */
 const MEMORY_UNITS: ReadonlyArray<readonly [string, number]> = [
   ['TB', 1024 ** 4],

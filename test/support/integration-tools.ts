@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeIfInstalled } from './skip';
 
 export const POSTGRES_BIN = process.env.POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
 export const PGBOUNCER = process.env.PGBOUNCER ?? '/usr/sbin/pgbouncer';
@@ -32,24 +33,10 @@ export function missingIntegrationTools(): string | undefined {
   return undefined;
 }
 
-/**
- * `describe` when the integration tools are installed. Otherwise the suite is skipped with the install
- * command printed, or, when REQUIRE_INTEGRATION_TOOLS=1 (CI), it fails.
- */
+/** `describe` when PostgreSQL 15 and PgBouncer are installed; otherwise skipped with the install command, or failing in CI. */
 export function describeWithIntegrationTools(name: string, body: () => void): void {
   const missing = missingIntegrationTools();
-  if (missing === undefined) {
-    describe(name, body);
-  } else if (process.env.REQUIRE_INTEGRATION_TOOLS === '1') {
-    describe(name, () => {
-      test('has PostgreSQL 15 and PgBouncer installed (REQUIRE_INTEGRATION_TOOLS=1)', () => {
-        throw new Error(`${missing}: install them with \`${INSTALL_COMMAND}\``);
-      });
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": ${missing}. Install with \`${INSTALL_COMMAND}\` to run it.`);
-    describe.skip(name, body);
-  }
+  describeIfInstalled(name, missing === undefined ? undefined : { reason: missing, install: INSTALL_COMMAND }, body);
 }
 
 /** The command prefix that runs a server binary as SERVER_USER when the tests run as root, else nothing. */

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { missingIntegrationTools } from './integration-tools';
 import { sleep } from './postgres-server';
+import { describeIfInstalled } from './skip';
 
 const LOCAL = join(__dirname, '..', '..', '.tools', 'bin', 'postgres_exporter');
 export const INSTALL_POSTGRES_EXPORTER = 'apt-get install -y postgresql-15 pgbouncer && scripts/install-postgres-exporter.sh';
@@ -22,18 +23,7 @@ export function postgresExporterPath(): string | undefined {
 /** `describe` when PostgreSQL 15 and postgres_exporter are installed; otherwise skipped, or failing in CI. */
 export function describeWithPostgresExporter(name: string, body: () => void): void {
   const missing = missingIntegrationTools() ?? (postgresExporterPath() === undefined ? 'postgres_exporter not found' : undefined);
-  if (missing === undefined) {
-    describe(name, body);
-  } else if (process.env.REQUIRE_INTEGRATION_TOOLS === '1') {
-    describe(name, () => {
-      test('has PostgreSQL 15 and postgres_exporter installed (REQUIRE_INTEGRATION_TOOLS=1)', () => {
-        throw new Error(`${missing}: install with \`${INSTALL_POSTGRES_EXPORTER}\``);
-      });
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": ${missing}. Install with \`${INSTALL_POSTGRES_EXPORTER}\` to run it.`);
-    describe.skip(name, body);
-  }
+  describeIfInstalled(name, missing === undefined ? undefined : { reason: missing, install: INSTALL_POSTGRES_EXPORTER }, body);
 }
 
 /** One sample of the exposition format: metric name, labels, value. */

@@ -5,12 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeIfInstalled } from './skip';
 
 const LOCAL = join(__dirname, '..', '..', '.tools', 'bin', 'promtool');
 export const INSTALL_PROMTOOL = 'scripts/install-promtool.sh';
 
 export function promtoolPath(): string | undefined {
-  if (process.env.PROMTOOL) return process.env.PROMTOOL;
+  if (process.env.PROMTOOL) return existsSync(process.env.PROMTOOL) ? process.env.PROMTOOL : undefined;
   if (existsSync(LOCAL)) return LOCAL;
   const found = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' });
   return found.status === 0 ? found.stdout.trim() : undefined;
@@ -23,16 +24,5 @@ export function promtool(args: readonly string[]): { ok: boolean; stdout: string
 }
 
 export function describeWithPromtool(name: string, body: () => void): void {
-  if (promtoolPath() !== undefined) {
-    describe(name, body);
-  } else if (process.env.REQUIRE_INTEGRATION_TOOLS === '1') {
-    describe(name, () => {
-      test('has promtool installed (REQUIRE_INTEGRATION_TOOLS=1)', () => {
-        throw new Error(`promtool not found: install it with \`${INSTALL_PROMTOOL}\``);
-      });
-    });
-  } else {
-    console.warn(`SKIPPED "${name}": promtool not found. Install it with \`${INSTALL_PROMTOOL}\` to run it.`);
-    describe.skip(name, body);
-  }
+  describeIfInstalled(name, promtoolPath() === undefined ? { reason: 'promtool not found', install: INSTALL_PROMTOOL } : undefined, body);
 }

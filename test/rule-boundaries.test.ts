@@ -1,0 +1,152 @@
+/**
+ * Both edges of every bound the rules check: the last value accepted and the first refused, on each side. A rule
+ * whose bound is off by one (`>= 1` written `> 1`, `<= 65535` written `< 65535`) or whose pattern is not anchored at
+ * the end (`image@sha256:<64 hex>junk`) fails here.
+ */
+import { DEV, EnvironmentConfig, GITOPS } from '../lib/config';
+import { configurationProblems } from '../lib/app/synthesize';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { resolveParameters } from '../lib/model/postgres-parameters';
+import { CLUSTER_NAME_MAX_LENGTH, validateCronSchedule } from '../lib/rules/cluster';
+import { connectionBudget } from '../lib/rules/connection-budget';
+import { validateImage } from '../lib/rules/exporter';
+import { validateNetwork } from '../lib/rules/network';
+
+const BASE = DEV.clusters[0];
+const API = DEV.kubernetesApi;
+const problemsOf = (change: Partial<DatabaseClusterConfig>, environment: Partial<EnvironmentConfig> = {}) =>
+  configurationProblems([{ ...DEV, ...environment, clusters: [{ ...BASE, ...change } as DatabaseClusterConfig] }], GITOPS);
+const HEX64 = '0123456789abcdef'.repeat(4);
+const IMAGE = 'quay.io/prometheuscommunity/postgres-exporter';
+
+describe('ports: 1 to 65535', () => {
+  const portProblems = (port: number) => validateNetwork('c', {}, { 'kubernetesApi.endpointPort': port });
+  test.each([1, 2, 443, 65534, 65535])('%d is accepted', (port) => {
+    expect(portProblems(port)).toEqual([]);
+  });
+  test.each([0, -1, 65536, 1.5, Number.NaN])('%d is refused', (port) => {
+    expect(portProblems(port)).toEqual([`c: kubernetesApi.endpointPort must be a port from 1 to 65535 (got ${port}): set the port it listens on, or remove kubernetesApi.endpointPort for the default`]);
+  });
+  test('through the configuration, both edges', () => {
+    expect(problemsOf({}, { kubernetesApi: { ...API, servicePort: 1, endpointPort: 65535 } })).toEqual([]);
+    expect(problemsOf({}, { kubernetesApi: { ...API, servicePort: 0, endpointPort: 65536 } })).toHaveLength(2);
+  });
+});
+
+describe('images: a complete digest, or a tag other than latest, anchored at the end', () => {
+  const pinned = (image: string) => validateImage('c', 'exporter.image', image).length === 0;
+  test.each([
+    `${IMAGE}@sha256:${HEX64}`,
+    `${IMAGE}:v0.17.1@sha256:${HEX64}`,
+    `${IMAGE}:v0.17.1`,
+    `${IMAGE}:${'a'.repeat(128)}`,
+    `${IMAGE}:1`,
+    `${IMAGE}:_`,
+    'registry.local:5000/team/postgres-exporter:v1',
+    `${IMAGE}:latest-1`,
+  ])('pinned: %s', (image) => {
+    expect(pinned(image)).toBe(true);
+  });
+  test.each([
+    [`${IMAGE}@sha256:${HEX64}junk`, 'junk after a complete digest'],
+    [`${IMAGE}@sha256:${HEX64}0`, '65 hex digits'],
+    [`${IMAGE}@sha256:${HEX64.slice(1)}`, '63 hex digits'],
+    [`${IMAGE}@sha256:${HEX64.toUpperCase()}`, 'upper-case hex'],
+    [`${IMAGE}@sha512:${HEX64}`, 'another algorithm'],
+    [`${IMAGE}:v1 junk`, 'junk after the tag'],
+    [`${IMAGE}:${'a'.repeat(129)}`, 'a tag of 129 characters'],
+    [`${IMAGE}:`, 'an empty tag'],
+    [`${IMAGE}:-v1`, 'a tag starting with a dash'],
+    [`${IMAGE}:.v1`, 'a tag starting with a dot'],
+    ['registry.local:5000/team/postgres-exporter', 'a registry port but no tag'],
+    [`${IMAGE}:latest`, 'latest'],
+  ])('not pinned: %s (%s)', (image) => {
+    expect(validateImage('c', 'exporter.image', image)).toEqual([
+      `c: exporter.image must be pinned to a release tag or digest (got ${JSON.stringify(image)}): for example "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"; never "latest" or no tag`,
+    ]);
+  });
+});
+
+describe('CIDRs: octets 0-255, prefix 0-32', () => {
+  const cidrProblems = (cidr: string) => validateNetwork('c', { 'network.objectStorage.cidrs': [cidr] }, {});
+  test.each(['255.255.255.255/32', '0.0.0.0/0', '10.0.0.0/8'])('%s is accepted', (cidr) => {
+    expect(cidrProblems(cidr)).toEqual([]);
+  });
+  test.each(['256.0.0.0/8', '10.0.0.0/33', '10.0.0.0/', '10.0.0/8', '10.0.0.0/8 ', ' 10.0.0.0/8'])('"%s" is refused', (cidr) => {
+    expect(cidrProblems(cidr)).toHaveLength(1);
+    expect(cidrProblems(cidr)[0]).toMatch(/^c: network\.objectStorage\.cidrs\[0\] must be an IPv4 CIDR such as "10\.43\.0\.1\/32" \(got /);
+  });
+});
+
+describe('cluster props', () => {
+  const nameOfLength = (length: number) => `jewelry-shop-${'x'.repeat(length - 'jewelry-shop-'.length)}`;
+  const expectEdge = (accepted: Partial<DatabaseClusterConfig>, refused: Partial<DatabaseClusterConfig>, field: string) => {
+    expect(problemsOf(accepted)).toEqual([]);
+    const problems = problemsOf(refused);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(`: ${field} `);
+  };
+
+  test(`name: ${CLUSTER_NAME_MAX_LENGTH} characters accepted, ${CLUSTER_NAME_MAX_LENGTH + 1} refused`, () => {
+    expectEdge({ name: nameOfLength(CLUSTER_NAME_MAX_LENGTH) }, { name: nameOfLength(CLUSTER_NAME_MAX_LENGTH + 1) }, 'name');
+  });
+  test('namespace: 63 characters accepted, 64 refused', () => {
+    expectEdge({ namespace: 'n'.repeat(63) }, { namespace: 'n'.repeat(64) }, 'namespace');
+  });
+  test('numberOfInstances without synchronous mode: 1 accepted, 0 refused', () => {
+    expectEdge({ numberOfInstances: 1, patroni: { synchronousMode: false } }, { numberOfInstances: 0, patroni: { synchronousMode: false } }, 'numberOfInstances');
+  });
+  test('numberOfInstances with synchronous mode: 2 accepted, 1 refused', () => {
+    expectEdge({ numberOfInstances: 2, patroni: { synchronousNodeCount: 1 } }, { numberOfInstances: 1, patroni: { synchronousNodeCount: 1 } }, 'numberOfInstances');
+  });
+  test('synchronousNodeCount: 1 accepted, 0 refused; numberOfInstances - 1 accepted, numberOfInstances refused', () => {
+    expectEdge({ patroni: { synchronousNodeCount: 1 } }, { patroni: { synchronousNodeCount: 0 } }, 'patroni.synchronousNodeCount');
+    expectEdge({ numberOfInstances: 4, patroni: { synchronousNodeCount: 3 } }, { numberOfInstances: 4, patroni: { synchronousNodeCount: 4 } }, 'patroni.synchronousNodeCount');
+  });
+  test('Patroni timings: loopWait + 2 * retryTimeout = ttl accepted, ttl - 1 refused; 1 second accepted, 0 refused', () => {
+    // Within Patroni's minimum ttl and the failover bound too (lib/rules/cluster.ts): only the bound tested here can fail.
+    expectEdge({ patroni: { ttl: 21, loopWait: 1, retryTimeout: 10 } }, { patroni: { ttl: 20, loopWait: 1, retryTimeout: 10 } }, 'patroni timings');
+    expectEdge({ patroni: { ttl: 20, loopWait: 1, retryTimeout: 3 } }, { patroni: { ttl: 20, loopWait: 0, retryTimeout: 3 } }, 'patroni.loopWait');
+  });
+  test('connectionPooler.numberOfInstances: 1 accepted, 0 refused', () => {
+    expectEdge({ connectionPooler: { numberOfInstances: 1 } }, { connectionPooler: { numberOfInstances: 0 } }, 'connectionPooler.numberOfInstances');
+  });
+  test('connectionPooler.maxDbConnections: as many as pooler pods accepted, one fewer refused', () => {
+    expectEdge({ connectionPooler: { numberOfInstances: 3, maxDbConnections: 3 } }, { connectionPooler: { numberOfInstances: 3, maxDbConnections: 2 } }, 'connectionPooler.maxDbConnections');
+  });
+  test('max_connections: exactly what the pooler and the others need accepted, one fewer refused', () => {
+    const parameters = resolveParameters(BASE);
+    const pooler = { maxDbConnections: 60, numberOfInstances: 2 };
+    const { required } = connectionBudget({ parameters, pooler, databases: Object.keys(BASE.databases ?? {}) });
+    const at = (maxConnections: number) => problemsOf({ connectionPooler: { ...BASE.connectionPooler, ...pooler }, parameters: { max_connections: String(maxConnections) } });
+    expect(at(required)).toEqual([]);
+    expect(at(required - 1)).toHaveLength(1);
+    expect(at(required - 1)[0]).toContain(`do not fit in postgresql.parameters.max_connections ${required - 1}`);
+  });
+});
+
+describe('cron schedule: each field at both ends of its range', () => {
+  const FIELDS = [
+    { name: 'minute', min: 0, max: 59 },
+    { name: 'hour', min: 0, max: 23 },
+    { name: 'day of month', min: 1, max: 31 },
+    { name: 'month', min: 1, max: 12 },
+    { name: 'day of week', min: 0, max: 7 },
+  ];
+  const withField = (index: number, value: string) => ['0', '2', '*', '*', '*'].map((field, i) => (i === index ? value : field)).join(' ');
+
+  test.each(FIELDS.map((field, index) => [field.name, index, field] as const))('%s', (_name, index, { name, min, max }) => {
+    expect(validateCronSchedule(withField(index, String(min)))).toEqual([]);
+    expect(validateCronSchedule(withField(index, String(max)))).toEqual([]);
+    for (const value of [min - 1, max + 1].filter((v) => v >= 0)) {
+      expect(validateCronSchedule(withField(index, String(value)))).toEqual([
+        `${name} must be ${min}-${max} or "*" (got "${value}" in "${withField(index, String(value))}"): for example "0 2 * * *" runs daily at 02:00`,
+      ]);
+    }
+  });
+
+  test('a step of 1 is accepted, 0 refused', () => {
+    expect(validateCronSchedule('*/1 2 * * *')).toEqual([]);
+    expect(validateCronSchedule('*/0 2 * * *')).toHaveLength(1);
+  });
+});
