@@ -501,7 +501,7 @@ function markdown(results) {
   }
   lines.push('', 'cdk8s 2.70\'s `app.synth()` renders each chart with `chart.toJson()`, which validates the whole app again '
     + '(every construct\'s validations, the whole-environment rules among them) and resolves its dependencies again: its cost '
-    + 'per cluster grows with the fleet. The project synthesizes with `synthesizeApp` (lib/app-synthesis.ts), which '
+    + 'per cluster grows with the fleet. The project synthesizes with `synthesizeApp` (lib/app/app-synthesis.ts), which '
     + 'validates once and writes the same bytes (test/app-synthesis.test.ts). `app.synth()` is measured up to '
     + `${STOCK_FLEET_SIZES[STOCK_FLEET_SIZES.length - 1]} clusters only: at 1,000 it took 81 s.`, '');
   return lines.join('\n');

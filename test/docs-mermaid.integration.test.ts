@@ -56,8 +56,8 @@ describeWithChromium('Mermaid figures render in headless Chromium and read clear
     }
   }, 180_000);
 
-  test('docs/network.md has its figures among those checked', () => {
-    expect(documents).toContain('docs/network.md');
+  test('docs/network.md and docs/architecture.md have their figures among those checked', () => {
+    expect(documents).toEqual(expect.arrayContaining(['docs/network.md', 'docs/architecture.md']));
     expect(rendered.map(({ file, index }) => `${file} ${index}`)).toEqual(blocks.map(({ path, index }) => `${path} ${index}`));
   });
 
