@@ -15,9 +15,10 @@ import { memoryBudget, SPILO_PROCESSES_BYTES, validateMemoryBudget } from '../li
 import { find, readTree, synthEnvironment } from './util';
 
 const BASE = DEV.clusters[0];
-const withCluster = (environment: EnvironmentConfig, change: Partial<DatabaseClusterConfig>): EnvironmentConfig => ({
+/** `environment` with `change` made to its cluster named `name` (by default its first). */
+const withCluster = (environment: EnvironmentConfig, change: Partial<DatabaseClusterConfig>, name = environment.clusters[0].name): EnvironmentConfig => ({
   ...environment,
-  clusters: [{ ...environment.clusters[0], ...change }, ...environment.clusters.slice(1)],
+  clusters: environment.clusters.map((cluster) => (cluster.name === name ? { ...cluster, ...change } : cluster)),
 });
 const problemsOf = (change: Partial<DatabaseClusterConfig>, environment: Partial<EnvironmentConfig> = {}) =>
   configurationProblems([{ ...withCluster(DEV, change), ...environment }], GITOPS);
@@ -57,7 +58,7 @@ describe('a volume smaller than in the dist/ it replaces is refused (a PVC canno
     const bytes = quantityBytes(size)!;
     const file = join(dist, environment.name, 'database', `${cluster.name}.k8s.yaml`);
 
-    const shrink = () => synthesizeAll([withCluster(environment, { volumeSize: String(bytes - 1) })], GITOPS, dist);
+    const shrink = () => synthesizeAll([withCluster(environment, { volumeSize: String(bytes - 1) }, cluster.name)], GITOPS, dist);
     const before = readTree(dist);
     expect(shrink).toThrow(ConfigurationError);
     expect(readTree(dist)).toEqual(before);
@@ -65,8 +66,8 @@ describe('a volume smaller than in the dist/ it replaces is refused (a PVC canno
       `${environment.name}: ${cluster.name}: volumeSize "${bytes - 1}" is smaller than the "${size}" in ${file}: a PersistentVolumeClaim can grow but never shrink, ` +
         `so the operator could not apply it; keep volumeSize: "${size}" or more (a smaller volume needs a new cluster restored from a backup, README "Restore to a point in time")`,
     );
-    expect(() => synthesizeAll([withCluster(environment, { volumeSize: String(bytes) })], GITOPS, dist)).not.toThrow();
-    expect(() => synthesizeAll([withCluster(environment, { volumeSize: String(bytes + 1) })], GITOPS, dist)).not.toThrow();
+    expect(() => synthesizeAll([withCluster(environment, { volumeSize: String(bytes) }, cluster.name)], GITOPS, dist)).not.toThrow();
+    expect(() => synthesizeAll([withCluster(environment, { volumeSize: String(bytes + 1) }, cluster.name)], GITOPS, dist)).not.toThrow();
   });
 
   test('100Gi -> 50Gi, in the units a user writes', () => {
@@ -126,10 +127,14 @@ describe('a CIDR with bits set beyond its prefix is refused, naming the network 
   const API = DEV.kubernetesApi;
 
   test('172.16.5.0/12', () => {
-    expect(problemsOf({}, { kubernetesApi: { ...API, endpointCidrs: ['172.16.5.0/12'] } })).toEqual([
-      'dev: jewelry-shop-db: kubernetesApi.endpointCidrs[0] has address bits set beyond its prefix (got "172.16.5.0/12"): that prefix means the network "172.16.0.0/12"; ' +
-        'write "172.16.0.0/12" for all of it, or "172.16.5.0/24" for the smaller network starting at that address',
-    ]);
+    // Reported once per cluster of the environment (each cluster's policies would use it).
+    expect(problemsOf({}, { kubernetesApi: { ...API, endpointCidrs: ['172.16.5.0/12'] } })).toEqual(
+      DEV.clusters.map(
+        (cluster) =>
+          `dev: ${cluster.name}: kubernetesApi.endpointCidrs[0] has address bits set beyond its prefix (got "172.16.5.0/12"): that prefix means the network "172.16.0.0/12"; ` +
+          'write "172.16.0.0/12" for all of it, or "172.16.5.0/24" for the smaller network starting at that address',
+      ),
+    );
   });
 
   test.each([

@@ -3,20 +3,35 @@
  * `postgresql` object of every cluster turned into Patroni configurations and a plan, the verdict on the
  * measurements, and the timeline pictures. The rehearsal itself runs real Patroni and is not part of `npm test`.
  */
-import { ENVIRONMENTS } from '../lib/config';
+import { ENVIRONMENTS, EnvironmentConfig } from '../lib/config';
+import { SEED_DEV, SEED_PROD } from './fixtures/seed';
 import { FAILOVER_PROMISE_SECONDS } from '../lib/rules/failover-budget';
 import { bootstrapDcs, memberConfig, PATRONI_DCS_KEYS, PostgresqlManifest, SPILO_DCS_DEFAULTS } from '../tools/rehearsal/patroni-config';
-import { HOST, rehearsalPlan } from '../tools/rehearsal/plan';
+import { HOST, rehearsalPlan, topologyRefusal } from '../tools/rehearsal/plan';
 import { RehearsalResults, reportLines, RoundResults, verdict } from '../tools/rehearsal/report';
 import { timelineSvg } from '../tools/rehearsal/timeline-svg';
 import { find, synthEnvironment } from './util';
 
-const CLUSTERS = ENVIRONMENTS.flatMap((environment) =>
-  environment.clusters.map((cluster) => {
-    const manifest = find(synthEnvironment(environment), 'postgresql', cluster.name) as unknown as PostgresqlManifest;
-    return [`${environment.name}/${cluster.name}`, environment.name, manifest] as const;
-  }),
-);
+const clustersOf = (environments: readonly EnvironmentConfig[]) =>
+  environments.flatMap((environment) =>
+    environment.clusters.map((cluster) => {
+      const manifest = find(synthEnvironment(environment), 'postgresql', cluster.name) as unknown as PostgresqlManifest;
+      return [`${environment.name}/${cluster.name}`, environment.name, manifest] as const;
+    }),
+  );
+const CONFIGURED = clustersOf(ENVIRONMENTS);
+/** The configured clusters the rehearsal runs (three members); the seed's when none has three. */
+const REHEARSED = CONFIGURED.filter(([, environment, manifest]) => topologyRefusal(environment, manifest) === undefined);
+const CLUSTERS = REHEARSED.length > 0 ? REHEARSED : clustersOf([SEED_DEV, SEED_PROD]);
+const NOT_REHEARSED = CONFIGURED.filter(([, environment, manifest]) => topologyRefusal(environment, manifest) !== undefined);
+
+if (NOT_REHEARSED.length > 0) {
+  test.each(NOT_REHEARSED)('%s is reported as not rehearsed, with the reason', (_label, environment, manifest) => {
+    expect(topologyRefusal(environment, manifest)).toBe(
+      `${environment}/${manifest.metadata.name}: numberOfInstances is ${manifest.spec.numberOfInstances}: the rehearsal's scenarios need exactly 3 members (one leader, one synchronous, one asynchronous replica)`,
+    );
+  });
+}
 
 describe.each(CLUSTERS)('the rehearsal of %s runs its synthesized postgresql object', (_label, environment, manifest) => {
   const plan = rehearsalPlan(environment, manifest, '/tmp/rehearsal-test', 24000);

@@ -15,7 +15,7 @@ import { diffManifests } from '../tools/dist-diff';
 import { ClusterNetworkPolicies } from '../lib/constructs/network-policies';
 import { PostgresCluster } from '../lib/constructs/postgres-cluster';
 import { DatabaseClusterConfig, SslPolicy } from '../lib/model/cluster';
-import { DEFAULT_PARAMETERS } from '../lib/model/postgres-parameters';
+import { DEFAULT_PARAMETERS, resolveParameters } from '../lib/model/postgres-parameters';
 import { buildPgHba } from '../lib/constructs/pg-hba';
 import { PatroniApiEndpointsAccess } from '../lib/constructs/rbac';
 import { Consequence } from '../tools/review/consequence';
@@ -24,6 +24,7 @@ import { ClusterReview, EnvironmentSide, formatReview, formatReviewMarkdown, rev
 import { EnvironmentStages } from '../lib/constructs/database-chart';
 import { buildEnvironment, stageApps } from '../lib/app/synthesize';
 import { synthEnvironment, UNWRITTEN_OUTDIR } from './util';
+import { SEED_DEV, SEED_PROD } from './fixtures/seed';
 
 /** The seed's cluster (fixture: the values it ran with on k3d). */
 const SEED: DatabaseClusterConfig = {
@@ -395,7 +396,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('every cluster of %
   });
 
   test('max_connections one higher in every cluster: each restarts in place, replicas first', () => {
-    const raised = { ...env, clusters: env.clusters.map((c) => ({ ...c, parameters: { ...(c.parameters ?? DEFAULT_PARAMETERS), max_connections: String(Number((c.parameters ?? DEFAULT_PARAMETERS).max_connections) + 1) } })) };
+    const raised = { ...env, clusters: env.clusters.map((c) => ({ ...c, parameters: { ...c.parameters, max_connections: String(Number(resolveParameters(c).max_connections) + 1) } })) };
     const result = reviewEnvironment(before, side(raised));
     for (const cluster of result.clusters) {
       expect([cluster.cluster, cluster.verdict, only(cluster, 'database').consequence]).toEqual([cluster.cluster, 'restart in place', expect.stringContaining('the replicas first and the primary last')]);
@@ -418,8 +419,10 @@ describe('docs/review.md', () => {
       ),
     });
     const sides = (environments: readonly EnvironmentConfig[]) => environments.map((environment) => ({ environment, objects: synthEnvironment(environment) }));
-    const before = sides(ENVIRONMENTS);
-    const after = sides(ENVIRONMENTS.map(change));
+    // The seed's environments (test/fixtures/seed.ts), so that the documented example stays the seed's whatever
+    // lib/config.ts holds now.
+    const before = sides([SEED_DEV, SEED_PROD]);
+    const after = sides([SEED_DEV, SEED_PROD].map(change));
     const sourced = (list: EnvironmentSide[]) => list.flatMap((s) => s.objects.map((object: any) => ({ source: s.environment.name, object })));
     const compared = /^npm run diff: (.*)$/m.exec(example)![1];
     const result = review(compared, before, after, diffManifests(sourced(before), sourced(after)));

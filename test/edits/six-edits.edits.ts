@@ -30,14 +30,13 @@ const EDITED = {
 /** The six edits, as TypeScript appended to the copy's lib/config.ts (import declarations may stand anywhere). */
 const EDITS_SOURCE = `
 // ---- issue 12's six edits, appended by test/edits/six-edits.edits.ts ----
-import { DEFAULT_PARAMETERS as EDITS_DEFAULT_PARAMETERS } from './model/postgres-parameters';
 for (const environment of ENVIRONMENTS as any[]) {
   const clusters = environment.clusters as any[];
   for (const cluster of clusters) {
     cluster.volumeSize = ${JSON.stringify(EDITED.volumeSize)};
     cluster.numberOfInstances = ${EDITED.numberOfInstances};
     cluster.logicalBackup = { ...cluster.logicalBackup, schedule: ${JSON.stringify(EDITED.schedule)} };
-    cluster.parameters = { ...(cluster.parameters ?? EDITS_DEFAULT_PARAMETERS), ${JSON.stringify(EDITED.parameter[0])}: ${JSON.stringify(EDITED.parameter[1])} };
+    cluster.parameters = { ...cluster.parameters, ${JSON.stringify(EDITED.parameter[0])}: ${JSON.stringify(EDITED.parameter[1])} };
     cluster.network = { ...cluster.network, clients: { namespaces: [cluster.namespace], podLabels: { ${JSON.stringify(EDITED.clientLabel[0])}: ${JSON.stringify(EDITED.clientLabel[1])} } } };
   }
   clusters.push({ ...clusters[0], name: clusters[0].teamId + '-' + ${JSON.stringify(EDITED.secondClusterSuffix)} });

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path';
 import { readEnvironmentObjects } from '../dist-objects';
 import { PostgresqlManifest } from './patroni-config';
-import { rehearsalPlan } from './plan';
+import { rehearsalPlan, topologyRefusal } from './plan';
 import { RehearsalResults, reportLines, verdict } from './report';
 import { writeDocs } from './docs';
 
@@ -50,9 +50,16 @@ export function main(args: readonly string[]): number {
   }
   const started = Date.now();
   const all: RehearsalResults[] = [];
+  const skipped: string[] = [];
   for (const environment of environments.filter((name) => wanted.length === 0 || wanted.includes(name))) {
     const manifests = readEnvironmentObjects(DIST, environment).filter((object) => (object as { kind?: string }).kind === 'postgresql') as PostgresqlManifest[];
     for (const manifest of manifests) {
+      const refusal = topologyRefusal(environment, manifest);
+      if (refusal !== undefined) {
+        console.log(`not rehearsed: ${refusal}`);
+        skipped.push(refusal);
+        continue;
+      }
       const results = rehearse(environment, manifest, scenarioArg?.slice('--scenarios='.length));
       writeFileSync(join(RESULTS_DIR, `${environment}-${manifest.metadata.name}.json`), `${JSON.stringify(results, null, 1)}\n`);
       all.push(results);
@@ -62,8 +69,9 @@ export function main(args: readonly string[]): number {
   console.log(`\nnpm run rehearse took ${((Date.now() - started) / 1000).toFixed(0)} s.`);
   if (docs) writeDocs(ROOT, all);
   const passed = all.filter((results) => verdict(results).ok).length;
-  console.log(`rehearsal: ${passed} passed, ${all.length - passed} failed`);
-  return passed === all.length && all.length > 0 ? 0 : 1;
+  for (const refusal of skipped) console.log(`not rehearsed: ${refusal}`);
+  console.log(`rehearsal: ${passed} passed, ${all.length - passed} failed${skipped.length > 0 ? `, ${skipped.length} skipped` : ''}`);
+  return passed === all.length && all.length + skipped.length > 0 ? 0 : 1;
 }
 
 function rehearse(environment: string, manifest: PostgresqlManifest, scenarios: string | undefined): RehearsalResults {

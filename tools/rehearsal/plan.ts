@@ -51,13 +51,22 @@ export interface RehearsalPlan {
   readonly superuser: string;
 }
 
+/**
+ * Why a cluster cannot be rehearsed, if it cannot: the scenarios are written for the seed's topology of three members
+ * (one leader, one synchronous, one asynchronous replica). `npm run rehearse` reports such a cluster as not rehearsed.
+ */
+export function topologyRefusal(environment: string, manifest: PostgresqlManifest): string | undefined {
+  const instances = manifest.spec.numberOfInstances ?? 1;
+  return instances === 3
+    ? undefined
+    : `${environment}/${manifest.metadata.name}: numberOfInstances is ${instances}: the rehearsal's scenarios need exactly 3 members (one leader, one synchronous, one asynchronous replica)`;
+}
+
 /** Ports `basePort` to `basePort + 49` are used. */
 export function rehearsalPlan(environment: string, manifest: PostgresqlManifest, folder: string, basePort: number): RehearsalPlan {
   const { spec } = manifest;
-  const instances = spec.numberOfInstances ?? 1;
-  if (instances !== 3) {
-    throw new Error(`${environment}/${manifest.metadata.name}: numberOfInstances is ${instances}: the rehearsal's scenarios need exactly 3 members (one leader, one synchronous, one asynchronous replica)`);
-  }
+  const refusal = topologyRefusal(environment, manifest);
+  if (refusal !== undefined) throw new Error(refusal);
   const databases = spec.databases ?? {};
   const [database, owner] = Object.entries(databases)[0] ?? [];
   if (database === undefined || owner === undefined) {
