@@ -7,12 +7,12 @@
  * calls (a full disk, a failing rename), injected into the child with `node --require`.
  */
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from '../lib/config';
 import { resolveEnvironment } from '../lib/model/configuration';
 import { SHIPPED_WARNINGS } from './support/synth-warnings';
-import { copyProject, readTree } from './util';
+import { appendToConfiguration, copyProject, readTree } from './util';
 
 const ROOT = join(__dirname, '..');
 
@@ -33,7 +33,7 @@ function synth(options: { preload?: string; env?: NodeJS.ProcessEnv } = {}): Spa
  * defined: the edit works on the values `ENVIRONMENTS` holds, whatever the file's text is.
  */
 function editConfig(code: string): void {
-  appendFileSync(join(project, 'lib', 'config.ts'), `\n// appended by test/atomic-synth.integration.test.ts\n${code}\n`);
+  appendToConfiguration(project, `// appended by test/atomic-synth.integration.test.ts\n${code}`);
 }
 
 /** `code` run on the first cluster (`cluster`) of every environment of the copy's configuration. */

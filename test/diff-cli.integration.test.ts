@@ -8,10 +8,9 @@
  * the first cluster of the first environment to 1000Gi, whatever lib/config.ts looks like.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { ENVIRONMENTS } from '../lib/config';
-import { copyProject } from './util';
+import { appendToConfiguration, copyProject } from './util';
 
 const GROWN = '1000Gi';
 const [first] = ENVIRONMENTS;
@@ -31,7 +30,7 @@ beforeAll(() => {
   git('init', '--quiet', '--initial-branch', 'main');
   git('add', '--all', '--', 'lib', 'imports', 'dist', 'docs', 'scripts');
   git('commit', '--quiet', '-m', 'base');
-  appendFileSync(join(project, 'lib', 'config.ts'), `\n(ENVIRONMENTS[0].clusters[0] as { volumeSize: string }).volumeSize = '${GROWN}';\n`);
+  appendToConfiguration(project, `(ENVIRONMENTS[0].clusters[0] as { volumeSize: string }).volumeSize = '${GROWN}';`);
   execFileSync(process.execPath, ['scripts/synth.js'], { cwd: project, stdio: 'ignore' });
 });
 afterAll(() => rmSync(project, { recursive: true, force: true }));

@@ -8,14 +8,14 @@
  * The schemas/ the validation reads are generated too, and checked the same way (last describe).
  */
 import { execFileSync, spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from '../lib/config';
 import { resolveEnvironment } from '../lib/model/configuration';
 import { MissingTool, testIfInstalled } from './support/skip';
 import { SHIPPED_WARNINGS } from './support/synth-warnings';
-import { copyProject } from './util';
+import { appendToConfiguration, copyProject } from './util';
 
 const ROOT = join(__dirname, '..');
 
@@ -50,9 +50,9 @@ test('a configuration change committed without synth: the gate fails and prints 
   // The daily logical backup of every cluster moves (to 04:17, or 04:18 for one already at 04:17), changed in the
   // configuration's values by code appended to lib/config.ts, and dist/ is not synthesized again.
   const moved = (schedule: string) => (schedule === '17 4 * * *' ? '18 4 * * *' : '17 4 * * *');
-  appendFileSync(
-    join(project, 'lib', 'config.ts'),
-    `\n// appended by test/drift-gate.integration.test.ts\nfor (const environment of ENVIRONMENTS as any[]) for (const cluster of environment.clusters) cluster.logicalBackup = { ...cluster.logicalBackup, schedule: cluster.logicalBackup?.schedule === '17 4 * * *' ? '18 4 * * *' : '17 4 * * *' };\n`,
+  appendToConfiguration(
+    project,
+    `// appended by test/drift-gate.integration.test.ts\nfor (const environment of ENVIRONMENTS as any[]) for (const cluster of environment.clusters) cluster.logicalBackup = { ...cluster.logicalBackup, schedule: cluster.logicalBackup?.schedule === '17 4 * * *' ? '18 4 * * *' : '17 4 * * *' };`,
   );
   commitAll('backup moved, dist/ forgotten');
 

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyProject } from './util';
+import { appendToConfiguration, copyProject } from './util';
 
 const ROOT = join(__dirname, '..');
 
@@ -18,7 +18,7 @@ test('dependency-cruiser reports upward imports, cdk8s in the model, circles and
     writeFileSync(join(project, 'lib', 'rules', 'circle-a.ts'), "import { b } from './circle-b';\nexport const a = () => b;\n");
     writeFileSync(join(project, 'lib', 'rules', 'circle-b.ts'), "import { a } from './circle-a';\nexport const b = () => a;\n");
     writeFileSync(join(project, 'lib', 'analysis', 'reads-constructs.ts'), "import { ClusterNetworkPolicies } from '../constructs/network-policies';\nexport const c = ClusterNetworkPolicies;\n");
-    writeFileSync(join(project, 'lib', 'config.ts'), "import { MetricsExporter } from './constructs/metrics-exporter';\nexport const exporter = MetricsExporter;\n", { flag: 'a' });
+    appendToConfiguration(project, "import { MetricsExporter } from './constructs/metrics-exporter';\nexport const exporter = MetricsExporter;");
     const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'depcruise'), ['--config', join(ROOT, '.dependency-cruiser.cjs'), 'main.ts', 'lib', 'tools'], {
       cwd: project,
       encoding: 'utf8',

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { App, Testing } from 'cdk8s';
@@ -89,6 +89,15 @@ export function readTree(dir: string): Record<string, string> {
  * `.build/` (scripts/synth.js) counts as current, and the transpiled files of the other scripts too.
  */
 const PROJECT_PARTS = ['main.ts', 'lib', 'imports', 'tools', 'scripts', 'schemas', 'dist', 'docs', '.build', 'package.json', 'package-lock.json', 'tsconfig.json', 'cdk8s.yaml'];
+
+/**
+ * Changes the configuration of a copy of the project (copyProject) by appending TypeScript to its lib/config.ts,
+ * which runs once the configuration is defined: an edit works on the values `ENVIRONMENTS` holds, so it holds
+ * whatever the file's text is (no test reads that text).
+ */
+export function appendToConfiguration(project: string, code: string): void {
+  appendFileSync(join(project, 'lib', 'config.ts'), `\n${code}\n`);
+}
 
 /** A temporary copy of the project (node_modules linked) in which scripts may write freely; remove it after use. */
 export function copyProject(prefix: string): string {

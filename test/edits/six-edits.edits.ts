@@ -8,11 +8,12 @@
  * changes every cluster of every environment that `ENVIRONMENTS` holds, whatever lib/config.ts looks like then.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../../lib/config';
+import { appendToConfiguration } from '../util';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -109,7 +110,7 @@ const tail = (output: string) => {
 let project: string;
 beforeAll(() => {
   project = copyWorkingTree();
-  appendFileSync(join(project, 'lib', 'config.ts'), EDITS_SOURCE);
+  appendToConfiguration(project, EDITS_SOURCE);
 });
 // SIX_EDITS_KEEP=1 keeps the copy, to read what failed there.
 afterAll(() => (process.env.SIX_EDITS_KEEP ? process.stdout.write(`the copy is kept in ${project}\n`) : rmSync(dirname(project), { recursive: true, force: true })));
