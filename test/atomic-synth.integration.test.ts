@@ -170,12 +170,23 @@ test('a success replaces dist/ completely: stale files disappear, the output is 
   expect(readdirSync(project).filter((entry) => entry.startsWith('.dist'))).toEqual([]);
 });
 
-test('the bundle in .build/ is reused while its inputs are unchanged and rebuilt after an edit', () => {
+/** The code caches in the copy's .build/, and the one named by the bundle's first line (`//build <id>`). */
+function codeCaches(): { present: string[]; expected: string } {
+  const id = /^\/\/build (\w+)\n/.exec(readFileSync(join(project, '.build', 'synth.js'), 'utf8'))?.[1];
+  return { present: readdirSync(join(project, '.build')).filter((file) => file.endsWith('.cache')), expected: `synth.${id}.cache` };
+}
+
+test('the bundle in .build/ is reused while its inputs are unchanged and rebuilt after an edit, each with its own code cache', () => {
   const bundle = join(project, '.build', 'synth.js');
   expect(synth().status).toBe(0);
   const built = statSync(bundle).mtimeMs;
+  const first = codeCaches();
+  expect(first.present).toEqual([first.expected]);
+  const cached = statSync(join(project, '.build', first.expected)).mtimeMs;
   expect(synth().status).toBe(0);
   expect(statSync(bundle).mtimeMs).toBe(built);
+  // The second run compiled from the cache, which V8 accepted: it was not written again.
+  expect(statSync(join(project, '.build', first.expected)).mtimeMs).toBe(cached);
 
   // An edit that changes the output (a larger volume than configured): the next synth must see it.
   const [{ environment, cluster }] = firstClusters;
@@ -185,6 +196,22 @@ test('the bundle in .build/ is reused while its inputs are unchanged and rebuilt
   expect(result.status).toBe(0);
   expect(statSync(bundle).mtimeMs).not.toBe(built);
   expect(readFileSync(join(project, 'dist', environment, 'database', `${cluster.name}.k8s.yaml`), 'utf8')).toContain(`size: ${larger}`);
+  // The old bundle's cache is gone; the new bundle has its own.
+  const second = codeCaches();
+  expect(second.expected).not.toBe(first.expected);
+  expect(second.present).toEqual([second.expected]);
+});
+
+test('a code cache V8 rejects (damaged) is only a slower run: the output is right and the cache is written anew', () => {
+  expect(synth().status).toBe(0);
+  const { expected } = codeCaches();
+  writeFileSync(join(project, '.build', expected), 'not a code cache');
+  rmSync(join(project, 'dist'), { recursive: true });
+  const result = synth();
+  expect(result.stderr).toBe(SHIPPED_WARNINGS);
+  expect(result.status).toBe(0);
+  expect(readTree(join(project, 'dist'))).toEqual(readTree(join(ROOT, 'dist')));
+  expect(readFileSync(join(project, '.build', expected), 'utf8')).not.toBe('not a code cache');
 });
 
 /** The folders of `dir` (itself included) whose mode is not rwxr-xr-x. */
