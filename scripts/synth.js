@@ -5,8 +5,9 @@
 // .build/synth.js, again only when one of its inputs changed (.build/synth.inputs.json lists them), and runs it.
 // Compiling that 0.7 MB file was the largest single cost left (~40 ms of ~0.27 s): the first run of a bundle saves V8's
 // code cache of it (public `vm.Script` API) beside it, and later runs compile from that.
-// An error of the app is shown with its places in the TypeScript sources (esbuild's source map, .build/synth.js.map,
-// read only then), not as a line of the minified bundle, followed by what the failed synth left on disk.
+// An error of the app is shown with its places in the TypeScript sources, not as a line of the minified bundle,
+// followed by what the failed synth left on disk. The source map that takes is made only then: esbuild bundles the
+// same inputs again with one (a source map of the whole bundle costs ~0.3 s, more than the bundling itself).
 'use strict';
 const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire, SourceMap } = require('node:module');
@@ -16,8 +17,6 @@ const { Script } = require('node:vm');
 const ROOT = join(__dirname, '..');
 const BUILD = join(ROOT, '.build');
 const BUNDLE = join(BUILD, 'synth.js');
-/** esbuild's source map of the bundle: read only to show where in lib/ an error happened. */
-const SOURCE_MAP = `${BUNDLE}.map`;
 const INPUTS = join(BUILD, 'synth.inputs.json');
 const ENTRY = 'main.ts';
 /**
@@ -68,14 +67,14 @@ function packageManifest(file) {
 }
 
 /**
- * Bundles the app with esbuild into .build/synth.js and records its inputs. esbuild's asynchronous API: its
- * synchronous one starts a worker thread first, which costs more here (~0.13 s) than the bundling itself.
+ * esbuild's bundling of the app as .build/synth.js, with the build id `id`, and its source map when `sourceMap`.
+ * esbuild's asynchronous API: its synchronous one starts a worker thread first, which costs more here (~0.13 s)
+ * than the bundling itself.
  */
-async function bundle() {
+async function esbuild(id, sourceMap) {
   const esbuild = require('esbuild');
-  let result;
   try {
-    result = await esbuild.build({
+    return await esbuild.build({
       absWorkingDir: ROOT,
       entryPoints: [ENTRY],
       bundle: true,
@@ -86,24 +85,27 @@ async function bundle() {
       charset: 'ascii',
       minify: true,
       legalComments: 'none',
-      sourcemap: 'external',
-      sourcesContent: false,
-      banner: { js: `//build ${Date.now().toString(36)}${process.pid.toString(36)}` },
+      ...(sourceMap ? { sourcemap: 'external', sourcesContent: false } : {}),
+      banner: { js: `//build ${id}` },
       metafile: true,
       write: false,
-      outfile: 'synth.js',
-      logLevel: 'warning',
+      outfile: BUNDLE,
+      logLevel: sourceMap ? 'silent' : 'warning',
     });
   } finally {
     esbuild.stop();
   }
+}
+
+/** Bundles the app into .build/synth.js and records its inputs. */
+async function bundle() {
+  const result = await esbuild(`${Date.now().toString(36)}${process.pid.toString(36)}`, false);
   // The inputs first recorded as "changed", so that a crash between the two writes means "bundle again".
   mkdirSync(BUILD, { recursive: true });
   rmSync(INPUTS, { force: true });
-  for (const file of readdirSync(BUILD)) if (file.endsWith('.cache')) rmSync(join(BUILD, file), { force: true });
-  const output = (path) => result.outputFiles.find((file) => file.path === path).contents;
-  writeAtomically(SOURCE_MAP, output(join(ROOT, 'synth.js.map')));
-  writeAtomically(BUNDLE, output(join(ROOT, 'synth.js')));
+  // The previous bundle's code cache (and the source map older versions of this script wrote) go with it.
+  for (const file of readdirSync(BUILD)) if (/^synth\..*\.(cache|map)$/.test(file)) rmSync(join(BUILD, file), { force: true });
+  writeAtomically(BUNDLE, result.outputFiles[0].contents);
   // esbuild's paths are relative to ROOT. A package in node_modules counts by its package.json (npm rewrites it
   // with every install of another version): 5 files to check instead of 100. After patching a package's files by
   // hand, delete .build/.
@@ -151,20 +153,35 @@ function runBundle() {
     // says what the failure left on disk (lib/synthesize.ts, outputState); an error before it started wrote nothing.
     const cause = error?.outputState === undefined ? error : error.cause;
     const state = error?.outputState ?? 'The synth failed before writing anything: dist/ is unchanged.';
-    process.stderr.write(`${sourceMappedStack(cause)}\n\n${state}\n`);
     process.exitCode = 1;
+    return sourceMappedStack(cause).then((stack) => process.stderr.write(`${stack}\n\n${state}\n`));
+  }
+}
+
+/**
+ * The source map of the bundle that ran: esbuild bundles the sources again with the same build id and a source
+ * map, which describes the bundle only if that gives the same code (the sources were not edited meanwhile).
+ */
+async function bundleSourceMap() {
+  try {
+    const source = readFileSync(BUNDLE, 'utf8');
+    const id = BUILD_ID.exec(source)?.[1];
+    if (id === undefined) return undefined;
+    const { outputFiles } = await esbuild(id, true);
+    const code = outputFiles.find((file) => file.path === BUNDLE)?.text;
+    const map = outputFiles.find((file) => file.path === `${BUNDLE}.map`)?.text;
+    return code?.startsWith(source.trimEnd()) && map ? new SourceMap(JSON.parse(map)) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /** `error.stack` with every place in the bundle replaced by its place in the sources (`lib/rules/cluster.ts:86:43`). */
-function sourceMappedStack(error) {
+async function sourceMappedStack(error) {
   const stack = error instanceof Error ? String(error.stack) : String(error);
-  let map;
-  try {
-    map = new SourceMap(JSON.parse(readFileSync(SOURCE_MAP, 'utf8')));
-  } catch {
-    return stack;
-  }
+  if (!stack.includes(`${BUNDLE}:`)) return stack;
+  const map = await bundleSourceMap();
+  if (map === undefined) return stack;
   return stack.replaceAll(`${BUNDLE}:`, '\0').replace(/\0(\d+):(\d+)/g, (place, line, column) => {
     const entry = map.findEntry(Number(line) - 1, Number(column) - 1);
     return entry?.originalSource ? `${entry.originalSource.replace(/^(\.\.\/)+/, '')}:${entry.originalLine + 1}:${entry.originalColumn + 1}` : place;
@@ -180,8 +197,7 @@ if (require.main === module) {
     runBundle();
   } else {
     bundle().then(
-      // On the next tick, out of the promise: an error of the app is an uncaught exception, as on the path above.
-      () => process.nextTick(runBundle),
+      () => runBundle(),
       // A compile error: esbuild has printed it (file, line, message). Anything else (.build/ not writable): its message.
       (error) => {
         if (!Array.isArray(error?.errors)) process.stderr.write(`${error?.message ?? error}\n`);
