@@ -1,6 +1,7 @@
 // `npm run bench`: how fast the inner loop is, measured in one run on this machine, each result as a ratio against a
 // baseline measured in the same run:
-//   (a) `npm run synth` against the stock path (`cdk8s synth` running `npx ts-node main.ts` on the same code),
+//   (a) `npm run synth` against the stock path (`cdk8s synth` running `npx ts-node main.ts` on the same code), and
+//       the synth program against Node.js loading the two libraries it is built on (cdk8s and cdk8s-plus-27),
 //   (b) type-checking with TypeScript 7 (`npm test`'s `tsc`) against TypeScript 5.9's `tsc`,
 //   (c) the unit suite (jest with swc, *.integration.test.ts left out) against the stock jest with ts-jest on the
 //       same files, and its 5 s budget,
@@ -41,6 +42,8 @@ const QUIET_NPM = { NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_FUND: 'false
 const TARGETS = {
   synthSeconds: 0.5,
   synthSpeedup: 10,
+  /** `node scripts/synth.js` against `node` requiring cdk8s and cdk8s-plus-27 (unbundled) and doing nothing else: at most this. */
+  synthVsLibraryLoad: 1.5,
   unitTestSeconds: 5,
   fleet1000Seconds: 10,
   fleet1000MiB: 1024,
@@ -189,6 +192,8 @@ function measureSynth(stock) {
     const caBundle = process.env.NODE_EXTRA_CA_CERTS
       ? { file: process.env.NODE_EXTRA_CA_CERTS, withoutIt: repeat(RUNS, () => timed(process.execPath, ['-e', '0'], { cwd: ours, env: { NODE_EXTRA_CA_CERTS: '' } }).seconds) }
       : undefined;
+    log(`node requiring cdk8s and cdk8s-plus-27, ${RUNS} runs`);
+    const libraryLoad = repeat(RUNS, node(['-e', "require('cdk8s'); require('cdk8s-plus-27')"], ours));
     log(`npm run of a script that does nothing (npm's own cost), ${RUNS} runs`);
     const npmOnly = repeat(RUNS, () => timed('npm', ['run', 'bench:npm-only'], { cwd: ours, env: QUIET_NPM }).seconds);
     log('node scripts/synth.js, cold (bundles)');
@@ -223,7 +228,7 @@ function measureSynth(stock) {
     if (JSON.stringify(treeOf(join(stockCopy, 'dist'))) !== JSON.stringify(oursOutput)) {
       throw new Error('the stock path wrote a different dist/ than npm run synth: the comparison would be meaningless');
     }
-    return { nodeStartup, caBundle, npmOnly, cold, direct, npmRun: npm, afterEdit, stock: stockNpm, stockDirect, files: Object.keys(oursOutput).length };
+    return { nodeStartup, libraryLoad, caBundle, npmOnly, cold, direct, npmRun: npm, afterEdit, stock: stockNpm, stockDirect, files: Object.keys(oursOutput).length };
   } finally {
     rmSync(ours, { recursive: true, force: true });
     rmSync(stockCopy, { recursive: true, force: true });
@@ -399,6 +404,11 @@ function evaluateTargets(results) {
       `missed by ${x(TARGETS.synthSpeedup - speedup)}: the stock path took ${s(synth.stock.median)}, npm run synth ` +
       `${s(synth.npmRun.median)}, of which npm's CLI is ${s(npmOverhead)}; without npm on either side: ` +
       `${x(synth.stockDirect.median / synth.direct.median)} (${s(synth.stockDirect.median)} vs ${s(synth.direct.median)}).` + load),
+    target('the synth program (`node scripts/synth.js`) vs Node.js loading cdk8s and cdk8s-plus-27', `<= ${x(TARGETS.synthVsLibraryLoad)}`,
+      `${x(synth.direct.median / synth.libraryLoad.median)} (${s(synth.direct.median)} vs ${s(synth.libraryLoad.median)})`,
+      synth.direct.median <= TARGETS.synthVsLibraryLoad * synth.libraryLoad.median,
+      `missed by ${x(synth.direct.median / synth.libraryLoad.median - TARGETS.synthVsLibraryLoad)}: see the profile of the synth ` +
+      '(node --cpu-prof scripts/synth.js) for what runs besides loading the libraries.' + load),
     target('unit test suite (`npm test`\'s jest without *.integration.test.ts) median', `< ${s(TARGETS.unitTestSeconds)}`, s(tests.wall.median), tests.wall.median < TARGETS.unitTestSeconds,
       `missed by ${s(tests.wall.median - TARGETS.unitTestSeconds)}; slowest files: ` +
       tests.slowest.map((file) => `${file.file} ${s(file.seconds)}`).join(', ') + '; jest loads and compiles the app ' +
@@ -449,20 +459,22 @@ function markdown(results) {
   const runsOf = (m) => m.runs.map((r) => r.toFixed(2)).join(', ');
   const best = (m) => s(Math.min(...m.runs));
   row('stock `npm run synth` = `cdk8s synth`, app `npx ts-node main.ts` (type-checks)', s(synth.stock.median), best(synth.stock), runsOf(synth.stock), '');
-  row('`npm run synth` (esbuild bundle, rebuilt when a source changes; no type-check)', s(synth.npmRun.median), best(synth.npmRun),
+  row('`npm run synth` (esbuild bundle, rebuilt when a source changes; V8 code cache; no type-check)', s(synth.npmRun.median), best(synth.npmRun),
     runsOf(synth.npmRun), x(synth.stock.median / synth.npmRun.median));
-  row('`npm run synth` right after an edit of lib/config.ts (bundles again)', s(synth.afterEdit.median), best(synth.afterEdit),
+  row('`npm run synth` right after an edit of lib/config.ts (bundles again, no code cache yet)', s(synth.afterEdit.median), best(synth.afterEdit),
     runsOf(synth.afterEdit), x(synth.stock.median / synth.afterEdit.median));
   row('stock `cdk8s synth` without npm', s(synth.stockDirect.median), best(synth.stockDirect), runsOf(synth.stockDirect), '');
   row('`node scripts/synth.js` (our synth without npm)', s(synth.direct.median), best(synth.direct), runsOf(synth.direct),
     x(synth.stockDirect.median / synth.direct.median));
+  row('`node -e "require(\'cdk8s\'); require(\'cdk8s-plus-27\')"` (loading the libraries alone, unbundled, for reference)', s(synth.libraryLoad.median),
+    best(synth.libraryLoad), runsOf(synth.libraryLoad), '');
   row('`npm run` of a script that does nothing (npm\'s own cost, for reference)', s(synth.npmOnly.median), best(synth.npmOnly), runsOf(synth.npmOnly), '');
   row('`node -e 0` (bare node startup, for reference)', s(synth.nodeStartup.median), best(synth.nodeStartup), runsOf(synth.nodeStartup), '');
   if (synth.caBundle) {
     row(`\`node -e 0\` without NODE_EXTRA_CA_CERTS (set here to ${synth.caBundle.file})`, s(synth.caBundle.withoutIt.median), best(synth.caBundle.withoutIt),
       runsOf(synth.caBundle.withoutIt), '');
   }
-  lines.push('', `First \`node scripts/synth.js\` on a fresh checkout (bundles): ${s(synth.cold)}. `
+  lines.push('', `First \`node scripts/synth.js\` on a fresh checkout (bundles, no code cache yet): ${s(synth.cold)}. `
     + 'The stock rows run `cdk8s synth --no-check-upgrade` (otherwise cdk8s-cli asks the npm registry for a newer version '
     + 'on each run), so the stock times are, if anything, flattering.', '');
 
@@ -526,6 +538,8 @@ function readmeSection(results) {
     `${x(synth.stock.median / synth.afterEdit.median)} faster`);
   row('the synth program alone', `${s(synth.direct.median)} (\`node scripts/synth.js\`)`, `\`cdk8s synth\`: ${s(synth.stockDirect.median)}`,
     `${x(synth.stockDirect.median / synth.direct.median)} faster`);
+  row('the synth program alone', `${s(synth.direct.median)}`, `Node.js loading cdk8s and cdk8s-plus-27: ${s(synth.libraryLoad.median)}`,
+    `${x(synth.direct.median / synth.libraryLoad.median)} of it (at most ${x(TARGETS.synthVsLibraryLoad)})`);
   row('type-check', `${s(typecheck.ours.median)} (TypeScript 7)`, `TypeScript 5.9: ${s(typecheck.baseline.median)}`,
     `${x(typecheck.baseline.median / typecheck.ours.median)} faster`);
   row('unit tests (jest with swc, without *.integration.test.ts)', s(tests.wall.median),
