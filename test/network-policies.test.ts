@@ -6,6 +6,7 @@
 import { ENVIRONMENTS } from '../lib/config';
 import { ResolvedCluster } from '../lib/model/cluster';
 import { resolveEnvironment } from '../lib/model/configuration';
+import { clusterPeers } from '../lib/model/flows';
 import { find, findAll, K8sObject, rulePermitsPort, rulesOf, synthEnvironment } from './util';
 
 const ns = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
@@ -124,3 +125,78 @@ describe.each(cases)('NetworkPolicies (%s)', (_name, { api, cluster, objects }) 
     for (const peer of [...CLIENTS, POOLER, ...PROMETHEUS, BACKUP]) expect(admits(policy('spilo'), 'ingress', peer, 8008)).toBe(false);
   });
 });
+
+/**
+ * Network settings the configured environments may not use, applied to the first cluster of each: the policies must
+ * follow them too.
+ */
+const firstClusterVariations = ENVIRONMENTS.filter((environment) => environment.clusters.length > 0).map((environment) => {
+  const withNetwork = (network: object) => {
+    const [first, ...others] = environment.clusters;
+    const changed = { ...environment, clusters: [{ ...first, network: { ...first.network, ...network } }, ...others] };
+    const resolved = resolveEnvironment(changed);
+    return { cluster: resolved.clusters[0], api: resolved.kubernetesApi, objects: synthEnvironment(changed) };
+  };
+  return [environment.name, withNetwork] as const;
+});
+
+describe.each(firstClusterVariations)('NetworkPolicies of a changed first cluster (%s)', (_name, withNetwork) => {
+  const policyOf = (objects: K8sObject[], cluster: ResolvedCluster, kind: string) => find(objects, 'NetworkPolicy', `${cluster.name}-${kind}`);
+
+  test('object storage in several blocks: each ipBlock excepts only the ranges inside it (the API server rejects others)', () => {
+    const { cluster, objects } = withNetwork({
+      objectStorage: { cidrs: ['10.0.0.0/8', '192.168.0.0/16'], except: ['10.1.0.0/16', '192.168.5.0/24', '10.2.0.0/16'], port: 9000 },
+    });
+    const blocks = rulesOf(policyOf(objects, cluster, 'logical-backup'), 'egress')
+      .filter((rule) => rulePermitsPort(rule, 9000))
+      .flatMap((rule) => rule.peers.map((peer) => peer.ipBlock));
+    expect(blocks).toEqual([
+      { cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.0/16'] },
+      { cidr: '192.168.0.0/16', except: ['192.168.5.0/24'] },
+    ]);
+  });
+
+  test('clients in several namespaces: one peer per namespace, each selected by its name (the own one too)', () => {
+    for (const namespaces of [['storefront-api', 'storefront-web'], [firstNamespace(withNetwork), 'storefront-web']]) {
+      const { cluster, objects } = withNetwork({ clients: { namespaces, podLabels: { role: 'shop' } } });
+      const peers = rulesOf(policyOf(objects, cluster, 'pooler'), 'ingress').flatMap((rule) => rule.peers);
+      // A bare podSelector would mean the policy's own namespace only, whatever the configuration names.
+      expect(peers).toEqual(namespaces.map((namespace) => ({ ...ns(namespace), podSelector: { matchLabels: { role: 'shop' } } })));
+    }
+  });
+
+  test('clients in the cluster\'s own namespace only: a bare podSelector', () => {
+    const { cluster, objects } = withNetwork({ clients: { namespaces: [firstNamespace(withNetwork)], podLabels: { role: 'shop' } } });
+    const peers = rulesOf(policyOf(objects, cluster, 'pooler'), 'ingress').flatMap((rule) => rule.peers);
+    expect(peers).toEqual([{ podSelector: { matchLabels: { role: 'shop' } } }]);
+  });
+
+  test('the operator: every pod of its namespace by default, only its own pods with operatorPodLabels', () => {
+    const operator = (network: object) => {
+      const { cluster, api, objects } = withNetwork(network);
+      const peers = rulesOf(policyOf(objects, cluster, 'spilo'), 'ingress')
+        .filter((rule) => rulePermitsPort(rule, 8008))
+        .flatMap((rule) => rule.peers)
+        .filter((peer) => peer.namespaceSelector !== undefined);
+      return { peers: peers.map(normalized), model: clusterPeers(cluster, api).operator };
+    };
+    const whole = operator({ operatorNamespace: 'pg-operator', operatorPodLabels: undefined });
+    expect(whole.peers).toEqual([normalized(ns('pg-operator'))]);
+    // The environment model (docs/network.md, `npm run flows`) reads the same declaration.
+    expect(whole.model).toEqual({ type: 'namespaces', namespaces: ['pg-operator'] });
+    const narrowed = operator({ operatorNamespace: 'pg-operator', operatorPodLabels: { name: 'postgres-operator' } });
+    expect(narrowed.peers).toEqual([normalized({ ...ns('pg-operator'), podSelector: { matchLabels: { name: 'postgres-operator' } } })]);
+    expect(narrowed.model).toEqual({ type: 'pods', namespaces: ['pg-operator'], labels: { name: 'postgres-operator' } });
+  });
+
+  test('an object-storage CIDR that does not parse: the network rule\'s message, not a crash of the policy library', () => {
+    expect(() => withNetwork({ objectStorage: { cidrs: ['203.0.113.0/24', 'not-a-cidr'], port: 9000 } })).toThrow(
+      /network\.objectStorage\.cidrs\[1\] must be an IPv4 CIDR .*\(got "not-a-cidr"\)/,
+    );
+  });
+});
+
+/** The namespace of the first cluster `withNetwork` changes. */
+function firstNamespace(withNetwork: (network: object) => { cluster: ResolvedCluster }): string {
+  return withNetwork({}).cluster.namespace;
+}

@@ -56,8 +56,7 @@ export class ClusterNetworkPolicies extends Construct {
 }
 
 function policyPort(port: FlowPort): kplus.NetworkPolicyPort {
-  const protocol = port.protocol === 'UDP' ? kplus.NetworkProtocol.UDP : kplus.NetworkProtocol.TCP;
-  return kplus.NetworkPolicyPort.of({ port: port.port, endPort: port.endPort, protocol });
+  return kplus.NetworkPolicyPort.of({ port: port.port, protocol: kplus.NetworkProtocol[port.protocol] });
 }
 
 /** The cdk8s-plus peers of the flows' peers, each created once, for policies in `policyNamespace`. */

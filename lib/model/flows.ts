@@ -12,19 +12,14 @@ import { ResolvedCluster } from './cluster';
 import { ResolvedKubernetesApi } from './environment';
 import { ClusterPodLabels, DNS_PORT, EXPORTER_PORT, Labels, PATRONI_API_PORT, POSTGRES_PORT } from './operator';
 
-/** A port, or a range of ports, of one protocol. */
+/** A port of one protocol. */
 export interface FlowPort {
   readonly protocol: 'TCP' | 'UDP';
   readonly port: number;
-  /** The last port of a range. @default - just `port` */
-  readonly endPort?: number;
 }
 
 export const tcp = (port: number): FlowPort => ({ protocol: 'TCP', port });
 export const udp = (port: number): FlowPort => ({ protocol: 'UDP', port });
-
-/** `5432/TCP`, `30000-32767/TCP`. */
-export const portText = (port: FlowPort) => `${port.port}${port.endPort === undefined ? '' : `-${port.endPort}`}/${port.protocol}`;
 
 /** The pod kinds the operator runs for a cluster, each isolated by its own NetworkPolicy `<cluster>-<kind>`. */
 export type PodKind = 'spilo' | 'pooler' | 'logical-backup';
@@ -32,7 +27,6 @@ export type PodKind = 'spilo' | 'pooler' | 'logical-backup';
 /** Pods with `labels` in each of `namespaces`; `kind` when they are one of the cluster's own pod kinds. */
 export interface PodsPeer {
   readonly type: 'pods';
-  readonly description: string;
   readonly namespaces: readonly string[];
   readonly labels: Labels;
   readonly kind?: PodKind;
@@ -41,14 +35,12 @@ export interface PodsPeer {
 /** Every pod of the named namespaces. */
 export interface NamespacesPeer {
   readonly type: 'namespaces';
-  readonly description: string;
   readonly namespaces: readonly string[];
 }
 
 /** Addresses in `cidrs` (and not in `except`), outside the pod network. */
 export interface IpBlocksPeer {
   readonly type: 'ipBlocks';
-  readonly description: string;
   readonly cidrs: readonly string[];
   readonly except: readonly string[];
 }
@@ -58,8 +50,6 @@ export type FlowPeer = PodsPeer | NamespacesPeer | IpBlocksPeer;
 
 /** One allowed connection: `from` may open connections to `to` on `ports`. */
 export interface NetworkFlow {
-  /** Stable kebab-case name, used in docs and messages. */
-  readonly name: string;
   readonly from: FlowPeer;
   readonly to: FlowPeer;
   readonly ports: readonly FlowPort[];
@@ -93,28 +83,29 @@ export interface ClusterConnections {
 export function clusterPeers(cluster: ResolvedCluster, api: ResolvedKubernetesApi): ClusterPeers {
   const { namespace, network } = cluster;
   const pods = new ClusterPodLabels(cluster.name);
-  const own = (kind: PodKind, description: string, labels: Labels): PodsPeer => ({ type: 'pods', description, namespaces: [namespace], labels, kind });
-  const selected = (description: string, selection: { readonly namespaces: readonly string[]; readonly podLabels: Labels }): PodsPeer => ({
+  const own = (kind: PodKind, labels: Labels): PodsPeer => ({ type: 'pods', namespaces: [namespace], labels, kind });
+  const selected = (selection: { readonly namespaces: readonly string[]; readonly podLabels: Labels }): PodsPeer => ({
     type: 'pods',
-    description,
     namespaces: selection.namespaces,
     labels: selection.podLabels,
   });
-  const addresses = (description: string, cidrs: readonly string[], except: readonly string[] = []): IpBlocksPeer => ({ type: 'ipBlocks', description, cidrs, except });
+  const addresses = (cidrs: readonly string[], except: readonly string[]): IpBlocksPeer => ({ type: 'ipBlocks', cidrs, except });
   return {
-    spilo: own('spilo', 'Spilo pods (PostgreSQL + Patroni)', pods.spilo),
-    pooler: own('pooler', 'PgBouncer pooler pods', pods.pooler),
-    logicalBackup: own('logical-backup', 'logical backup job pods', pods.logicalBackup),
-    clients: selected('application pods (client label)', network.clients),
+    spilo: own('spilo', pods.spilo),
+    pooler: own('pooler', pods.pooler),
+    logicalBackup: own('logical-backup', pods.logicalBackup),
+    // Application pods, by the client label.
+    clients: selected(network.clients),
     operator:
       network.operatorPodLabels === undefined
-        ? { type: 'namespaces', description: 'the postgres-operator', namespaces: [network.operatorNamespace] }
-        : selected('the postgres-operator pods', { namespaces: [network.operatorNamespace], podLabels: network.operatorPodLabels }),
-    prometheus: selected('Prometheus', network.prometheus),
-    dns: selected('cluster DNS', network.dns),
-    apiService: addresses('Kubernetes API Service address', api.serviceCidrs),
-    apiServers: addresses('Kubernetes API servers', api.endpointCidrs),
-    objectStorage: addresses('object storage', network.objectStorage.cidrs, network.objectStorage.except),
+        ? { type: 'namespaces', namespaces: [network.operatorNamespace] }
+        : selected({ namespaces: [network.operatorNamespace], podLabels: network.operatorPodLabels }),
+    prometheus: selected(network.prometheus),
+    dns: selected(network.dns),
+    // The Kubernetes API: its Service address, and the API servers behind it.
+    apiService: addresses(api.serviceCidrs, []),
+    apiServers: addresses(api.endpointCidrs, []),
+    objectStorage: addresses(network.objectStorage.cidrs, network.objectStorage.except),
   };
 }
 
@@ -127,30 +118,30 @@ export function clusterConnections(cluster: ResolvedCluster, api: ResolvedKubern
   const apiServicePorts = [tcp(api.servicePort)];
   const apiServerPorts = [tcp(api.endpointPort)];
   const storagePorts = [tcp(cluster.network.objectStorage.port)];
-  const flows: NetworkFlow[] = [];
-  const allow = (name: string, from: FlowPeer, to: FlowPeer, ports: readonly FlowPort[]) => flows.push({ name, from, to, ports });
-
-  allow('clients-to-pooler', clients, pooler, postgres);
-  allow('clients-to-postgres', clients, spilo, postgres);
-  allow('pooler-to-postgres', pooler, spilo, postgres);
-  // Streaming replication and Patroni's REST API between the members (failure 4's connections).
-  allow('spilo-to-spilo', spilo, spilo, [tcp(POSTGRES_PORT), tcp(PATRONI_API_PORT)]);
-  // Failure 3: the operator manages the cluster through PostgreSQL and Patroni's REST API.
-  allow('operator-to-spilo', operator, spilo, [tcp(POSTGRES_PORT), tcp(PATRONI_API_PORT)]);
-  allow('prometheus-to-exporter', prometheus, spilo, [tcp(EXPORTER_PORT)]);
-  // Failure 2: Patroni keeps its leader lock in the Kubernetes API (its DCS).
-  allow('spilo-to-kubernetes-api-service', spilo, apiService, apiServicePorts);
-  allow('spilo-to-kubernetes-api-servers', spilo, apiServers, apiServerPorts);
-  allow('spilo-to-dns', spilo, dns, dnsPorts);
-  allow('pooler-to-dns', pooler, dns, dnsPorts);
-  allow('logical-backup-to-postgres', logicalBackup, spilo, postgres);
-  // The backup script asks the API which pod to dump from.
-  allow('logical-backup-to-kubernetes-api-service', logicalBackup, apiService, apiServicePorts);
-  allow('logical-backup-to-kubernetes-api-servers', logicalBackup, apiServers, apiServerPorts);
-  allow('logical-backup-to-dns', logicalBackup, dns, dnsPorts);
-  allow('logical-backup-to-object-storage', logicalBackup, objectStorage, storagePorts);
+  const allow = (from: FlowPeer, to: FlowPeer, ports: readonly FlowPort[]): NetworkFlow => ({ from, to, ports });
+  const flows = [
+    allow(clients, pooler, postgres),
+    allow(clients, spilo, postgres),
+    allow(pooler, spilo, postgres),
+    // Streaming replication and Patroni's REST API between the members (failure 4's connections).
+    allow(spilo, spilo, [tcp(POSTGRES_PORT), tcp(PATRONI_API_PORT)]),
+    // Failure 3: the operator manages the cluster through PostgreSQL and Patroni's REST API.
+    allow(operator, spilo, [tcp(POSTGRES_PORT), tcp(PATRONI_API_PORT)]),
+    allow(prometheus, spilo, [tcp(EXPORTER_PORT)]),
+    // Failure 2: Patroni keeps its leader lock in the Kubernetes API (its DCS).
+    allow(spilo, apiService, apiServicePorts),
+    allow(spilo, apiServers, apiServerPorts),
+    allow(spilo, dns, dnsPorts),
+    allow(pooler, dns, dnsPorts),
+    allow(logicalBackup, spilo, postgres),
+    // The backup script asks the API which pod to dump from.
+    allow(logicalBackup, apiService, apiServicePorts),
+    allow(logicalBackup, apiServers, apiServerPorts),
+    allow(logicalBackup, dns, dnsPorts),
+    allow(logicalBackup, objectStorage, storagePorts),
+  ];
   // WAL-G archives WAL and base backups from the Spilo pods.
-  if (cluster.walArchiving) allow('spilo-to-object-storage', spilo, objectStorage, storagePorts);
+  if (cluster.walArchiving) flows.push(allow(spilo, objectStorage, storagePorts));
 
   return { peers, podKinds: [spilo, pooler, logicalBackup], flows };
 }
