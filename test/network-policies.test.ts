@@ -189,6 +189,14 @@ describe.each(firstClusterVariations)('NetworkPolicies of a changed first cluste
     expect(narrowed.model).toEqual({ type: 'pods', namespaces: ['pg-operator'], labels: { name: 'postgres-operator' } });
   });
 
+  test('the address peers the policies and the pod model are built from are the configured ranges: the API\'s whole, object storage without its exceptions', () => {
+    const { cluster, api } = withNetwork({ objectStorage: { cidrs: ['10.0.0.0/8'], except: ['10.1.0.0/16'], port: 9000 } });
+    const { apiService, apiServers, objectStorage } = clusterPeers(cluster, api);
+    expect(apiService).toEqual({ type: 'ipBlocks', cidrs: api.serviceCidrs, except: [] });
+    expect(apiServers).toEqual({ type: 'ipBlocks', cidrs: api.endpointCidrs, except: [] });
+    expect(objectStorage).toEqual({ type: 'ipBlocks', cidrs: ['10.0.0.0/8'], except: ['10.1.0.0/16'] });
+  });
+
   test('an object-storage CIDR that does not parse: the network rule\'s message, not a crash of the policy library', () => {
     expect(() => withNetwork({ objectStorage: { cidrs: ['203.0.113.0/24', 'not-a-cidr'], port: 9000 } })).toThrow(
       /network\.objectStorage\.cidrs\[1\] must be an IPv4 CIDR .*\(got "not-a-cidr"\)/,
