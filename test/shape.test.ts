@@ -5,6 +5,8 @@
 import { GITOPS } from '../lib/config';
 import { SEED_DEV as DEV, SEED_PROD as PROD } from './fixtures/seed';
 import { configurationProblems } from '../lib/app/synthesize';
+import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { resolveCluster } from '../lib/model/configuration';
 import { EnvironmentConfig } from '../lib/model/environment';
 
 /** The problems of prod with its first cluster changed by `change` (and the environment by `environment`). */
@@ -51,4 +53,38 @@ test('every shape problem of every environment and of GITOPS is reported at once
 test('an environment without a name is named by its place in the list', () => {
   const { name: _name, ...unnamed } = DEV;
   expect(configurationProblems([unnamed as EnvironmentConfig], GITOPS)).toEqual(['environments[0].name must be a string (got undefined): write for example "dev"']);
+});
+
+/** `value` set at `path` (dot-separated) in a copy of `object`; `undefined` removes the field. */
+function withValueAt(object: Record<string, any>, path: string, value: unknown): Record<string, any> {
+  const [key, ...rest] = path.split('.');
+  const copy = { ...object };
+  if (rest.length > 0) copy[key] = withValueAt(object[key] ?? {}, rest.join('.'), value);
+  else if (value === undefined) delete copy[key];
+  else copy[key] = value;
+  return copy;
+}
+
+/** The value at `path` of `object`. */
+const valueAt = (object: any, path: string) => path.split('.').reduce((value, key) => value?.[key], object);
+
+test.each([
+  ['connectionPooler.mode', 42],
+  ['volumeSize', 42],
+  ['numberOfInstances', 'x'],
+  ['patroni.ttl', 'x'],
+  ['patroni.synchronousModeStrict', 'x'],
+  ['network.operatorNamespace', 42],
+  ['exporter.image', 42],
+  ['monitoring.thresholds.replicationLagSeconds', 'x'],
+  ['monitoring.prometheusSelectorLabels', 'x'],
+  ['logicalBackup.schedule', 42],
+])('%s: left out, it takes its default; of the wrong type, the message shows that default as the fix', (path, wrong) => {
+  const cluster = PROD.clusters[0] as unknown as Record<string, any>;
+  const fallback = valueAt(resolveCluster(withValueAt(cluster, path, undefined) as DatabaseClusterConfig), path);
+  expect(fallback).toBeDefined();
+  const written = typeof fallback === 'string' ? JSON.stringify(fallback) : typeof fallback === 'object' ? `{ ${Object.entries(fallback).map(([k, v]) => `${k}: '${v}'`).join(', ')} }` : String(fallback);
+  const [message] = configurationProblems([{ ...PROD, clusters: [withValueAt(cluster, path, wrong)] } as EnvironmentConfig], GITOPS);
+  expect(message).toMatch(new RegExp(`^prod\\.clusters\\[0\\]\\.${path.replaceAll('.', '\\.')} must be .*: write for example `));
+  expect(message.endsWith(`write for example ${written}`)).toBe(true);
 });

@@ -5,9 +5,8 @@
  */
 import * as z from 'zod';
 import { parseIpv4Cidr } from './cidr';
-import { expected } from './shape';
+import { expected, numberOr, text, textOr } from './shape';
 
-const text = (what: string, example: string) => z.string({ error: expected(what, example) });
 
 /** WAL-G archiving to S3-compatible object storage. */
 export const WalBackupSettingsSchema = z.strictObject({
@@ -37,9 +36,9 @@ export const WalBackupSettingsSchema = z.strictObject({
    */
   incarnation: text('a folder name as a string', '2').optional(),
   /** Cron schedule of base backups. @default '0 1 * * *' (daily at 01:00, an hour before the logical backup) */
-  schedule: text('a cron schedule as a string', '0 1 * * *').default('0 1 * * *'),
+  schedule: textOr('a cron schedule as a string', '0 1 * * *'),
   /** Base backups kept (with the WAL needed to restore any point since the oldest). @default 7 */
-  retainBaseBackups: z.number({ error: expected('a number', 7) }).default(7),
+  retainBaseBackups: numberOr(7),
   /**
    * Addresses of the object storage endpoint, as IPv4 CIDRs: the egress rule to object storage covers exactly them.
    * Required when `endpoint` names a host (a NetworkPolicy cannot match host names).

@@ -10,13 +10,8 @@ import * as z from 'zod';
 import { CloneSettingsSchema, HTTPS_PORT, objectStorageEndpoint, WalBackupSettingsSchema } from './backup';
 import { MonitoringSettingsSchema } from './monitoring';
 import { resolveParameters } from './postgres-parameters';
-import { code, expected } from './shape';
+import { boolOr, choiceOr, code, expected, labels, numberOr, stringList, text, textOr } from './shape';
 
-const text = (what: string, example: unknown) => z.string({ error: expected(what, example) });
-const number = (example: number) => z.number({ error: expected('a number', example) });
-const bool = (example: boolean) => z.boolean({ error: expected('true or false', example) });
-const stringList = (what: string, example: string) => z.array(z.string({ error: expected('a string', example) }), { error: expected(what, `[${example}]`) }).readonly();
-const labels = (example: string) => z.record(z.string(), z.string({ error: expected('a string', 'true') }), { error: expected('labels, a map of strings', example) });
 
 /** How the server treats TCP connections without TLS. */
 export enum SslPolicy {
@@ -60,46 +55,46 @@ export const PatroniSettingsSchema = z.strictObject({
    * `loopWait + 2 * retryTimeout <= ttl` and at least 20 (Patroni 4, which Spilo runs, raises a lower ttl to 20).
    * @default 20
    */
-  ttl: number(20).default(DEFAULT_PATRONI.ttl),
+  ttl: numberOr(DEFAULT_PATRONI.ttl),
   /** Seconds between Patroni's HA loops (the leader renews its lock once per loop). @default 2 */
-  loopWait: number(2).default(DEFAULT_PATRONI.loopWait),
+  loopWait: numberOr(DEFAULT_PATRONI.loopWait),
   /**
    * Seconds Patroni retries a Kubernetes API or PostgreSQL call before giving up: a leader that cannot renew its
    * lock for that long demotes itself, so an API slower than this causes a failover.
    * @default 9
    */
-  retryTimeout: number(9).default(DEFAULT_PATRONI.retryTimeout),
+  retryTimeout: numberOr(DEFAULT_PATRONI.retryTimeout),
   /**
    * Commit only once a synchronous standby confirmed the WAL (no data loss on failover).
    * @default true
    */
-  synchronousMode: bool(true).default(DEFAULT_PATRONI.synchronousMode),
+  synchronousMode: boolOr(DEFAULT_PATRONI.synchronousMode),
   /**
    * Never acknowledge a commit without a synchronous standby, also right after a failover or while every replica is
    * down: no acknowledged write is lost through a second failure, at the cost that writes wait while no replica is
    * streaming (measured by the rehearsal). `false` keeps writes going on a lone primary, which can lose them.
    * @default true
    */
-  synchronousModeStrict: bool(true).default(DEFAULT_PATRONI.synchronousModeStrict),
+  synchronousModeStrict: boolOr(DEFAULT_PATRONI.synchronousModeStrict),
   /** How many of the replicas are synchronous; the rest replicate asynchronously. @default 1 */
-  synchronousNodeCount: number(1).default(DEFAULT_PATRONI.synchronousNodeCount),
+  synchronousNodeCount: numberOr(DEFAULT_PATRONI.synchronousNodeCount),
   /** Bytes a replica may lag behind and still be promoted. @default 33554432 (32 MiB) */
-  maximumLagOnFailover: number(33554432).default(DEFAULT_PATRONI.maximumLagOnFailover),
+  maximumLagOnFailover: numberOr(DEFAULT_PATRONI.maximumLagOnFailover),
 });
 export type PatroniSettings = z.input<typeof PatroniSettingsSchema>;
 
 /** The PgBouncer pooler the operator runs in front of the primary. */
 export const ConnectionPoolerSettingsSchema = z.strictObject({
   /** Pooler pods. @default 2 */
-  numberOfInstances: number(2).default(2),
+  numberOfInstances: numberOr(2),
   /** `transaction` returns the server connection after every transaction; `session` after the client leaves. @default 'transaction' */
-  mode: z.enum(['transaction', 'session'], { error: expected('one of "transaction", "session"', 'transaction') }).default('transaction'),
+  mode: choiceOr(['transaction', 'session'], 'transaction'),
   /**
    * Server connections all pooler pods together may open to the primary (split between the pods).
    * Must leave room within `max_connections` for replication, Patroni, the exporter and direct clients.
    * @default 60
    */
-  maxDbConnections: number(60).default(60),
+  maxDbConnections: numberOr(60),
   /** @default - requests 250m CPU / 128Mi, limits 500m CPU / 128Mi */
   resources: ContainerResourcesSchema.default({ requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '500m', memory: '128Mi' } }),
 });
@@ -108,9 +103,9 @@ export type ConnectionPoolerSettings = z.input<typeof ConnectionPoolerSettingsSc
 /** The operator's daily `pg_dumpall` to object storage (a CronJob). */
 export const LogicalBackupSettingsSchema = z.strictObject({
   /** Cron schedule, in the CronJob's time zone (UTC unless the operator sets one). @default '0 2 * * *' (daily at 02:00) */
-  schedule: text('a cron schedule as a string', '0 2 * * *').default('0 2 * * *'),
+  schedule: textOr('a cron schedule as a string', '0 2 * * *'),
   /** How long dumps are kept in the bucket, as `date -d` reads it (`30 days`, `2 weeks`). @default '30 days' */
-  retention: text('a duration as a string', '30 days').default('30 days'),
+  retention: textOr('a duration as a string', '30 days'),
 });
 export type LogicalBackupSettings = z.input<typeof LogicalBackupSettingsSchema>;
 
@@ -127,7 +122,7 @@ export const PasswordRotationSettingsSchema = z.strictObject({
    * Otherwise the operator creates a new role `<user><date>` each period and the Secret switches to it.
    * @default true
    */
-  inPlace: bool(true).default(true),
+  inPlace: boolOr(true),
 });
 export type PasswordRotationSettings = z.input<typeof PasswordRotationSettingsSchema>;
 
@@ -135,7 +130,7 @@ export type PasswordRotationSettings = z.input<typeof PasswordRotationSettingsSc
 export const CertificateIssuerSchema = z.strictObject({
   name: text('the issuer name as a string', 'internal-ca'),
   /** @default 'ClusterIssuer' */
-  kind: z.enum(['ClusterIssuer', 'Issuer'], { error: expected('one of "ClusterIssuer", "Issuer"', 'ClusterIssuer') }).default('ClusterIssuer'),
+  kind: choiceOr(['ClusterIssuer', 'Issuer'], 'ClusterIssuer'),
 });
 export type CertificateIssuer = z.input<typeof CertificateIssuerSchema>;
 
@@ -168,7 +163,7 @@ export const NetworkSettingsSchema = z.strictObject({
    */
   clients: PodSelectionSchema.optional(),
   /** Namespace of the Zalando operator, which manages the pods over 5432 and Patroni's API on 8008. @default 'postgres-operator' */
-  operatorNamespace: text('a namespace as a string', 'postgres-operator').default('postgres-operator'),
+  operatorNamespace: textOr('a namespace as a string', 'postgres-operator'),
   /**
    * Narrows the operator's flow (5432 and 8008, seed failure 3) from every pod of `operatorNamespace` to the operator's
    * own pods. The operator's manifests and its Helm chart label them differently: `OPERATOR_POD_LABELS.manifests`
@@ -192,7 +187,7 @@ export const NetworkSettingsSchema = z.strictObject({
       /** Addresses inside `cidrs` that are not object storage. @default - none */
       except: stringList('a list of IPv4 CIDRs', '"10.0.0.0/8"').default([]),
       /** @default 443 */
-      port: number(HTTPS_PORT).default(HTTPS_PORT),
+      port: numberOr(HTTPS_PORT),
     })
     .optional(),
 });
@@ -201,14 +196,14 @@ export type NetworkSettings = z.input<typeof NetworkSettingsSchema>;
 /** The postgres_exporter sidecar. */
 export const ExporterSettingsSchema = z.strictObject({
   /** postgres_exporter image, pinned to a release. @default 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' */
-  image: text('an image as a string', 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1').default('quay.io/prometheuscommunity/postgres-exporter:v0.17.1'),
+  image: textOr('an image as a string', 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1'),
   /**
    * Secret in the cluster's namespace holding the password (key `password`) of the role `postgres_exporter`
    * (EXPORTER_ROLE), the same Secret the operator's `infrastructure_roles_secrets` entry names; create it out of
    * band, in every namespace with a cluster (docs/monitoring.md, "The exporter's role").
    * @default 'postgres-exporter-credentials'
    */
-  credentialsSecret: text('a Secret name as a string', 'postgres-exporter-credentials').default('postgres-exporter-credentials'),
+  credentialsSecret: textOr('a Secret name as a string', 'postgres-exporter-credentials'),
   /** @default - requests 50m CPU / 64Mi, limits 200m CPU / 128Mi */
   resources: ContainerResourcesSchema.default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } }),
 });
@@ -222,11 +217,11 @@ const ClusterShape = z.strictObject({
   /** The operator's team: prefix of the cluster name. */
   teamId: text('a string', 'jewelry-shop'),
   /** PostgreSQL major version. @default '15' */
-  postgresVersion: text('a version as a string', '15').default('15'),
+  postgresVersion: textOr('a version as a string', '15'),
   /** Spilo pods: one primary, the rest replicas. @default 3 - one primary, one synchronous and one asynchronous replica */
-  numberOfInstances: number(3).default(3),
+  numberOfInstances: numberOr(3),
   /** Size of each pod's data volume. @default '100Gi' */
-  volumeSize: text('a Kubernetes quantity as a string', '100Gi').default('100Gi'),
+  volumeSize: textOr('a Kubernetes quantity as a string', '100Gi'),
   /** StorageClass of the data volumes. @default - the Kubernetes cluster's default StorageClass */
   storageClass: text('a StorageClass name as a string', 'local-path').optional(),
   /** Resources of the Spilo container. @default - requests 1 CPU / 4Gi, limits 2 CPU / 4Gi */

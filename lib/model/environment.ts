@@ -1,16 +1,15 @@
 import * as z from 'zod';
 import { DatabaseClusterSchema } from './cluster';
-import { expected } from './shape';
+import { expected, numberOr } from './shape';
 
 const cidrList = (example: string) => z.array(z.string({ error: expected('an IPv4 CIDR as a string', example) }), { error: expected('a list of IPv4 CIDRs', `["${example}"]`) }).readonly();
-const port = (example: number) => z.number({ error: expected('a port number', example) });
 
 /** Where the Kubernetes API is, as seen by NetworkPolicies (Patroni's DCS, seed failure 2). */
 export const KubernetesApiAddressesSchema = z.strictObject({
   /** ClusterIP of the `kubernetes` Service in `default`, as /32 CIDRs. k3d: `10.43.0.1/32`. */
   serviceCidrs: cidrList('10.43.0.1/32'),
   /** Port of the `kubernetes` Service. @default 443 */
-  servicePort: port(443).default(443),
+  servicePort: numberOr(443, 'a port number'),
   /**
    * The API servers' own addresses (the `kubernetes` Endpoints). Some CNIs (k3s' among them) evaluate policies
    * after the Service address was translated to these, and Patroni's `bypass_api_service` connects to them directly.
@@ -18,7 +17,7 @@ export const KubernetesApiAddressesSchema = z.strictObject({
    */
   endpointCidrs: cidrList('172.16.0.0/12'),
   /** Port the API servers listen on. @default 6443 */
-  endpointPort: port(6443).default(6443),
+  endpointPort: numberOr(6443, 'a port number'),
 });
 export type KubernetesApiAddresses = z.input<typeof KubernetesApiAddressesSchema>;
 export type ResolvedKubernetesApi = z.output<typeof KubernetesApiAddressesSchema>;

@@ -1,24 +1,23 @@
 import * as z from 'zod';
-import { expected } from './shape';
+import { text, textOr } from './shape';
 
-const text = (what: string, example: string) => z.string({ error: expected(what, example) });
 
 /** Where GitOps finds this repository, and where its controllers run. */
 export const GitOpsConfigSchema = z.strictObject({
   /** URL of this repository, as the GitOps controllers clone it. */
   repoUrl: text('a URL as a string', 'https://git.example.com/platform/jewelry-shop-db.git'),
   /** The branch that is deployed. @default 'main' */
-  branch: text('a branch name as a string', 'main').default('main'),
+  branch: textOr('a branch name as a string', 'main'),
   /** Name prefix of the GitOps objects. @default 'jewelry-shop-db' */
-  name: text('a string', 'jewelry-shop-db').default('jewelry-shop-db'),
+  name: textOr('a string', 'jewelry-shop-db'),
   /** Namespace of Argo CD's Applications. @default 'argocd' */
-  argocdNamespace: text('a namespace as a string', 'argocd').default('argocd'),
+  argocdNamespace: textOr('a namespace as a string', 'argocd'),
   /** Argo CD project. @default 'default' */
-  argocdProject: text('a project name as a string', 'default').default('default'),
+  argocdProject: textOr('a project name as a string', 'default'),
   /** The cluster each environment's Application deploys to. @default 'https://kubernetes.default.svc' (Argo CD's own cluster) */
-  argocdDestinationServer: text('a URL as a string', 'https://kubernetes.default.svc').default('https://kubernetes.default.svc'),
+  argocdDestinationServer: textOr('a URL as a string', 'https://kubernetes.default.svc'),
   /** Namespace of Flux's sources and Kustomizations. @default 'flux-system' */
-  fluxNamespace: text('a namespace as a string', 'flux-system').default('flux-system'),
+  fluxNamespace: textOr('a namespace as a string', 'flux-system'),
   /**
    * Secret in `fluxNamespace` with the credentials Flux clones a private repository with (the GitRepository's
    * `secretRef`): keys `identity` and `known_hosts` for an `ssh://` URL, `username` and `password` for `https://`.

@@ -29,6 +29,35 @@ export const code = (text: string) => ({ toString: () => text });
 /** An example as written in lib/config.ts: strings quoted, anything else (numbers, lists, code) as it is. */
 const written = (example: unknown) => (typeof example === 'string' && !/^[[{]/.test(example) ? JSON.stringify(example) : String(example));
 
+// The fields' schemas, each with its message. A `...Or(fallback)` field defaults to `fallback`, which its message
+// also shows as the example: the default is written once.
+
+/** A string field: `what` is allowed (`a namespace as a string`), `example` is shown as the fix. */
+export const text = (what: string, example: unknown) => z.string({ error: expected(what, example) });
+/** A string field that is `fallback` when left out. */
+export const textOr = (what: string, fallback: string) => text(what, fallback).default(fallback);
+export const number = (example: number, what = 'a number') => z.number({ error: expected(what, example) });
+/** A number field that is `fallback` when left out. */
+export const numberOr = (fallback: number, what?: string) => number(fallback, what).default(fallback);
+export const bool = (example: boolean) => z.boolean({ error: expected('true or false', example) });
+/** A true-or-false field that is `fallback` when left out. */
+export const boolOr = (fallback: boolean) => bool(fallback).default(fallback);
+/** One of `choices`, `fallback` when left out. */
+export const choiceOr = <const T extends readonly [string, ...string[]]>(choices: T, fallback: T[number]) =>
+  z.enum(choices, { error: expected(`one of ${choices.map((choice) => JSON.stringify(choice)).join(', ')}`, fallback) }).default(fallback);
+/** A list of strings: `what` is allowed (`a list of namespaces`), `example` (written as code: `'"monitoring"'`) is one item. */
+export const stringList = (what: string, example: string) =>
+  z.array(z.string({ error: expected('a string', example) }), { error: expected(what, `[${example}]`) }).readonly();
+/** Labels: `example` is written as code (`OPERATOR_POD_LABELS.helm`), `valueExample` is one label's value. */
+export const labels = (example: string, valueExample = 'true') =>
+  z.record(z.string(), z.string({ error: expected('a string', valueExample) }), { error: expected('labels, a map of strings', example) });
+/** Labels that are `fallback` when left out, written as code in the message: `{ release: 'kube-prometheus-stack' }`. */
+export const labelsOr = (fallback: Readonly<Record<string, string>>) => {
+  const entries = Object.entries(fallback);
+  const key = (name: string) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : `'${name}'`);
+  return labels(`{ ${entries.map(([name, value]) => `${key(name)}: '${value}'`).join(', ')} }`, entries[0]?.[1]).default({ ...fallback });
+};
+
 /**
  * A zod error map for a field that must be `what`: `must be a string (got the number 100): write for example "100Gi"`.
  * A single string where a list is expected is shown wrapped in a list, as the fix.
