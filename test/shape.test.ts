@@ -84,7 +84,7 @@ test.each([
   const fallback = valueAt(resolveCluster(withValueAt(cluster, path, undefined) as DatabaseClusterConfig), path);
   expect(fallback).toBeDefined();
   const written = typeof fallback === 'string' ? JSON.stringify(fallback) : typeof fallback === 'object' ? `{ ${Object.entries(fallback).map(([k, v]) => `${k}: '${v}'`).join(', ')} }` : String(fallback);
-  const [message] = configurationProblems([{ ...PROD, clusters: [withValueAt(cluster, path, wrong)] } as EnvironmentConfig], GITOPS);
+  const [message] = configurationProblems([{ ...PROD, clusters: [withValueAt(cluster, path, wrong)] } as unknown as EnvironmentConfig], GITOPS);
   expect(message).toMatch(new RegExp(`^prod\\.clusters\\[0\\]\\.${path.replaceAll('.', '\\.')} must be .*: write for example `));
   expect(message.endsWith(`write for example ${written}`)).toBe(true);
 });

@@ -193,10 +193,15 @@ export const NetworkSettingsSchema = z.strictObject({
 });
 export type NetworkSettings = z.input<typeof NetworkSettingsSchema>;
 
+/** The postgres_exporter image the sidecar runs unless `exporter.image` says otherwise, pinned to a release. */
+export const DEFAULT_EXPORTER_IMAGE = 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1';
+/** The size of each pod's data volume unless `volumeSize` says otherwise. */
+export const DEFAULT_VOLUME_SIZE = '100Gi';
+
 /** The postgres_exporter sidecar. */
 export const ExporterSettingsSchema = z.strictObject({
   /** postgres_exporter image, pinned to a release. @default 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1' */
-  image: textOr('an image as a string', 'quay.io/prometheuscommunity/postgres-exporter:v0.17.1'),
+  image: textOr('an image as a string', DEFAULT_EXPORTER_IMAGE),
   /**
    * Secret in the cluster's namespace holding the password (key `password`) of the role `postgres_exporter`
    * (EXPORTER_ROLE), the same Secret the operator's `infrastructure_roles_secrets` entry names; create it out of
@@ -221,7 +226,7 @@ const ClusterShape = z.strictObject({
   /** Spilo pods: one primary, the rest replicas. @default 3 - one primary, one synchronous and one asynchronous replica */
   numberOfInstances: numberOr(3),
   /** Size of each pod's data volume. @default '100Gi' */
-  volumeSize: textOr('a Kubernetes quantity as a string', '100Gi'),
+  volumeSize: textOr('a Kubernetes quantity as a string', DEFAULT_VOLUME_SIZE),
   /** StorageClass of the data volumes. @default - the Kubernetes cluster's default StorageClass */
   storageClass: text('a StorageClass name as a string', 'local-path').optional(),
   /** Resources of the Spilo container. @default - requests 1 CPU / 4Gi, limits 2 CPU / 4Gi */

@@ -6,7 +6,7 @@
  * The patterns and enums are the operator CRD's, identical in v1.15.1 and v2.0.1
  * (../shared/crds/acid.zalan.do_postgresqls.*.yaml), so a value refused here would be refused by the API server.
  */
-import { ContainerResources, DEFAULT_PATRONI, ResolvedCluster } from '../model/cluster';
+import { ContainerResources, DEFAULT_PATRONI, DEFAULT_VOLUME_SIZE, ResolvedCluster } from '../model/cluster';
 import { managedObjectNames, operatorObjectNames } from '../model/operator';
 import { failoverBudgetProblems } from './failover-budget';
 import { q } from './text';
@@ -134,7 +134,7 @@ export function validateCluster(props: ResolvedCluster): string[] {
 
   const volume = props.volumeSize;
   if (!QUANTITY_PATTERN.test(volume)) {
-    fail(`volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got ${q(volume)}): ${quantityFix(volume, '100Gi')}`);
+    fail(`volumeSize must be a Kubernetes quantity, a number with an optional unit Ki, Mi, Gi, Ti (or K, M, G, T for powers of 1000) (got ${q(volume)}): ${quantityFix(volume, DEFAULT_VOLUME_SIZE)}`);
   }
   const checkResources = (field: string, resources: ContainerResources) => {
     for (const kind of ['requests', 'limits'] as const) {

@@ -1,3 +1,4 @@
+import { DEFAULT_EXPORTER_IMAGE } from '../model/cluster';
 import { q } from './text';
 
 /** A container image must be pinned: a tag other than `latest`, or a digest. */
@@ -6,6 +7,6 @@ export function validateImage(clusterName: string, field: string, image: string)
   const pinned = image.includes('@')
     ? /@sha256:[0-9a-f]{64}$/.test(image)
     : /:[\w][\w.-]{0,127}$/.test(image.split('/').pop() ?? '') && !image.endsWith(':latest');
-  return pinned ? [] : [`${clusterName}: ${field} must be pinned to a release tag or digest (got ${q(image)}): for example "quay.io/prometheuscommunity/postgres-exporter:v0.17.1"; never "latest" or no tag`];
+  return pinned ? [] : [`${clusterName}: ${field} must be pinned to a release tag or digest (got ${q(image)}): for example ${q(DEFAULT_EXPORTER_IMAGE)}; never "latest" or no tag`];
 }
 

@@ -3,14 +3,14 @@
  * volume of size 0, and a volume smaller than the one already deployed (a PersistentVolumeClaim can grow, never
  * shrink: the operator's resize fails and the cluster stays on the old size).
  */
+import { DEFAULT_VOLUME_SIZE } from '../model/cluster';
 import { quantityBytes } from '../model/quantity';
-
-const q = (value: unknown) => JSON.stringify(value);
+import { q } from './text';
 
 /** A volume needs a size above 0 (the CRD's pattern accepts `0Gi`; no StorageClass provisions it). */
 export function validateVolumeSize(clusterName: string, volumeSize: string): string[] {
   return quantityBytes(volumeSize) === 0
-    ? [`${clusterName}: volumeSize must be more than 0 (got ${q(volumeSize)}): a PersistentVolumeClaim of size 0 is never provisioned; write for example "100Gi"`]
+    ? [`${clusterName}: volumeSize must be more than 0 (got ${q(volumeSize)}): a PersistentVolumeClaim of size 0 is never provisioned; write for example ${q(DEFAULT_VOLUME_SIZE)}`]
     : [];
 }
 
