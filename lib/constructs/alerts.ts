@@ -10,6 +10,7 @@
 import { ResolvedMonitoring } from '../model/monitoring';
 import { operatorObjectNames } from '../model/operator';
 import { poolerPodSizes } from '../rules/connection-budget';
+import { customMetric } from './exporter-queries';
 
 /**
  * The metrics the alerts and the dashboard read from exporters other than our custom queries, with who produces them
@@ -91,7 +92,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
   const jobs = `namespace="${namespace}", job_name=~"${cronJob}-[0-9]+"`;
   const ceilings = poolerCeilings(target.pooler);
   // The pooled connections at the primary (the pooler follows the primary), per database and role.
-  const pooled = `(pg_custom_application_connections{${pods}} and on (pod) pg_custom_replication_is_replica{${pods}} == 0)`;
+  const pooled = `(${customMetric('pg_custom_application', 'connections')}{${pods}} and on (pod) ${customMetric('pg_custom_replication', 'is_replica')}{${pods}} == 0)`;
   const rule = (alert: string, severity: 'critical' | 'warning', expr: string, forDuration: string, summary: string, description: string): AlertRule => ({
     alert,
     expr,
@@ -115,7 +116,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
         rule(
           'PostgresFailover',
           'warning',
-          `changes(pg_custom_replication_is_replica{${pods}}[10m]) > 0`,
+          `changes(${customMetric('pg_custom_replication', 'is_replica')}{${pods}}[10m]) > 0`,
           '0m',
           `PostgreSQL ${cluster} member {{ $labels.pod }} changed role`,
           'Patroni promoted or demoted {{ $labels.pod }} in the last 10 minutes: a failover or switchover happened.',
@@ -128,7 +129,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
         rule(
           'PostgresReplicationLagSeconds',
           'warning',
-          `pg_custom_replication_lag_seconds{${pods}} > ${t.replicationLagSeconds} and on (pod) pg_custom_replication_is_replica{${pods}} == 1`,
+          `${customMetric('pg_custom_replication', 'lag_seconds')}{${pods}} > ${t.replicationLagSeconds} and on (pod) ${customMetric('pg_custom_replication', 'is_replica')}{${pods}} == 1`,
           '5m',
           `PostgreSQL ${cluster} replica {{ $labels.pod }} lags behind`,
           `Replica {{ $labels.pod }} replayed its last transaction more than ${t.replicationLagSeconds} s ago, for 5 minutes.`,
@@ -136,7 +137,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
         rule(
           'PostgresReplicationLagBytes',
           'warning',
-          `pg_custom_standby_lag_bytes{${pods}} > ${t.replicationLagBytes}`,
+          `${customMetric('pg_custom_standby', 'lag_bytes')}{${pods}} > ${t.replicationLagBytes}`,
           '5m',
           `PostgreSQL ${cluster} standby {{ $labels.application_name }} lags behind`,
           `Standby {{ $labels.application_name }} has more than ${t.replicationLagBytes} bytes of WAL to replay, for 5 minutes.`,
@@ -144,7 +145,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
         rule(
           'PostgresSynchronousStandbyMissing',
           'critical',
-          `count by (namespace) (pg_custom_replication_is_replica{${pods}} == 0) unless on (namespace) count by (namespace) (pg_custom_standby_lag_bytes{${pods}, sync_state="sync"})`,
+          `count by (namespace) (${customMetric('pg_custom_replication', 'is_replica')}{${pods}} == 0) unless on (namespace) count by (namespace) (${customMetric('pg_custom_standby', 'lag_bytes')}{${pods}, sync_state="sync"})`,
           '2m',
           `PostgreSQL ${cluster} has no synchronous standby`,
           'The primary has had no synchronous standby for 2 minutes: commits are no longer guaranteed to survive a failover (zero data loss is not guaranteed).',
@@ -157,7 +158,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
         rule(
           'PostgresConnectionSaturation',
           'warning',
-          `pg_custom_connections_clients{${pods}} / pg_custom_connections_max{${pods}} > ${t.connectionSaturation}`,
+          `${customMetric('pg_custom_connections', 'clients')}{${pods}} / ${customMetric('pg_custom_connections', 'max')}{${pods}} > ${t.connectionSaturation}`,
           '5m',
           `PostgreSQL ${cluster} member {{ $labels.pod }} is running out of connections`,
           `More than ${t.connectionSaturation * 100}% of max_connections are in use on {{ $labels.pod }}, for 5 minutes.`,
@@ -237,7 +238,7 @@ export function clusterAlertGroups(target: AlertTarget, thresholds: ResolvedMoni
           // WAL-G's wal-push fails: the store is unreachable or refuses (credentials), or the segment is already archived
           // with other content (WALG_PREVENT_WAL_OVERWRITE, lib/backup.ts: a cluster created again under the same name).
           // PostgreSQL keeps every unarchived segment: point-in-time recovery stops at the last archived one and pg_wal grows.
-          `rate(pg_custom_archiver_failed_total{${pods}}[5m]) > 0 and on (pod) pg_custom_replication_is_replica{${pods}} == 0`,
+          `rate(${customMetric('pg_custom_archiver', 'failed_total')}{${pods}}[5m]) > 0 and on (pod) ${customMetric('pg_custom_replication', 'is_replica')}{${pods}} == 0`,
           '15m',
           `WAL archiving of ${cluster} fails on {{ $labels.pod }}`,
           'The primary {{ $labels.pod }} has failed to archive WAL for 15 minutes: no point-in-time recovery past the last archived segment, and pg_wal grows.',

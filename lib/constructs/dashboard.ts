@@ -6,6 +6,7 @@
 
 import { operatorObjectNames } from '../model/operator';
 import { seriesSelectors } from './alerts';
+import { customMetric } from './exporter-queries';
 
 export interface DashboardPanel {
   readonly title: string;
@@ -17,24 +18,24 @@ export function dashboardPanels(cluster: string, namespace: string): DashboardPa
   const { pods, volumes } = seriesSelectors(cluster, namespace);
   return [
     { title: 'Members up', unit: 'none', exprs: [{ expr: `pg_up{${pods}}`, legend: '{{pod}}' }] },
-    { title: 'Role (1 = replica, 0 = primary)', unit: 'none', exprs: [{ expr: `pg_custom_replication_is_replica{${pods}}`, legend: '{{pod}}' }] },
+    { title: 'Role (1 = replica, 0 = primary)', unit: 'none', exprs: [{ expr: `${customMetric('pg_custom_replication', 'is_replica')}{${pods}}`, legend: '{{pod}}' }] },
     { title: 'Replication lag (seconds)', unit: 's', exprs: [
-      { expr: `pg_custom_replication_lag_seconds{${pods}}`, legend: '{{pod}} since last replayed commit' },
-      { expr: `pg_custom_standby_replay_lag_seconds{${pods}}`, legend: '{{application_name}} replay lag' },
+      { expr: `${customMetric('pg_custom_replication', 'lag_seconds')}{${pods}}`, legend: '{{pod}} since last replayed commit' },
+      { expr: `${customMetric('pg_custom_standby', 'replay_lag_seconds')}{${pods}}`, legend: '{{application_name}} replay lag' },
     ] },
-    { title: 'Replication lag (bytes)', unit: 'bytes', exprs: [{ expr: `pg_custom_standby_lag_bytes{${pods}}`, legend: '{{application_name}} ({{sync_state}})' }] },
+    { title: 'Replication lag (bytes)', unit: 'bytes', exprs: [{ expr: `${customMetric('pg_custom_standby', 'lag_bytes')}{${pods}}`, legend: '{{application_name}} ({{sync_state}})' }] },
     { title: 'Connections', unit: 'none', exprs: [
-      { expr: `pg_custom_connections_clients{${pods}}`, legend: '{{pod}} total' },
-      { expr: `pg_custom_connections_max{${pods}}`, legend: '{{pod}} max_connections' },
-      { expr: `sum by (pod) (pg_custom_application_connections{${pods}})`, legend: '{{pod}} application roles (pooled)' },
+      { expr: `${customMetric('pg_custom_connections', 'clients')}{${pods}}`, legend: '{{pod}} total' },
+      { expr: `${customMetric('pg_custom_connections', 'max')}{${pods}}`, legend: '{{pod}} max_connections' },
+      { expr: `sum by (pod) (${customMetric('pg_custom_application', 'connections')}{${pods}})`, legend: '{{pod}} application roles (pooled)' },
     ] },
-    { title: 'Connections by state', unit: 'none', exprs: [{ expr: `pg_custom_connections_by_state_count{${pods}}`, legend: '{{pod}} {{state}}' }] },
-    { title: 'Database size', unit: 'bytes', exprs: [{ expr: `pg_custom_database_size_bytes{${pods}}`, legend: '{{pod}} {{datname}}' }] },
-    { title: 'Transaction ID age', unit: 'none', exprs: [{ expr: `pg_custom_txid_max_age{${pods}}`, legend: '{{pod}}' }] },
+    { title: 'Connections by state', unit: 'none', exprs: [{ expr: `${customMetric('pg_custom_connections_by_state', 'count')}{${pods}}`, legend: '{{pod}} {{state}}' }] },
+    { title: 'Database size', unit: 'bytes', exprs: [{ expr: `${customMetric('pg_custom_database_size', 'bytes')}{${pods}}`, legend: '{{pod}} {{datname}}' }] },
+    { title: 'Transaction ID age', unit: 'none', exprs: [{ expr: `${customMetric('pg_custom_txid', 'max_age')}{${pods}}`, legend: '{{pod}}' }] },
     { title: 'WAL archiving', unit: 'none', exprs: [
-      { expr: `pg_custom_archiver_seconds_since_last_archived{${pods}}`, legend: '{{pod}} seconds since last archived' },
-      { expr: `rate(pg_custom_archiver_archived_total{${pods}}[5m])`, legend: '{{pod}} archived/s' },
-      { expr: `rate(pg_custom_archiver_failed_total{${pods}}[5m])`, legend: '{{pod}} failures/s' },
+      { expr: `${customMetric('pg_custom_archiver', 'seconds_since_last_archived')}{${pods}}`, legend: '{{pod}} seconds since last archived' },
+      { expr: `rate(${customMetric('pg_custom_archiver', 'archived_total')}{${pods}}[5m])`, legend: '{{pod}} archived/s' },
+      { expr: `rate(${customMetric('pg_custom_archiver', 'failed_total')}{${pods}}[5m])`, legend: '{{pod}} failures/s' },
     ] },
     { title: 'Volume free', unit: 'percentunit', exprs: [
       { expr: `kubelet_volume_stats_available_bytes{${volumes}} / kubelet_volume_stats_capacity_bytes{${volumes}}`, legend: '{{persistentvolumeclaim}}' },

@@ -18,7 +18,7 @@ export interface ExporterQuery {
 /** The prefix of every custom query's metrics, a namespace no built-in collector of postgres_exporter uses. */
 export const CUSTOM_METRIC_PREFIX = 'pg_custom_';
 
-export const EXPORTER_QUERIES: Readonly<Record<string, ExporterQuery>> = {
+export const EXPORTER_QUERIES = {
   pg_custom_replication: {
     query:
       'SELECT CASE WHEN pg_is_in_recovery() THEN GREATEST(0, EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())) ELSE 0 END AS lag_seconds, ' +
@@ -104,7 +104,15 @@ export const EXPORTER_QUERIES: Readonly<Record<string, ExporterQuery>> = {
       { seconds_since_last_archived: { usage: 'GAUGE', description: 'Seconds since the last WAL file was archived (-1: never)' } },
     ],
   },
-};
+} as const satisfies Readonly<Record<string, ExporterQuery>>;
+
+type Queries = typeof EXPORTER_QUERIES;
+/** The columns of custom query `Q` that are metrics (not LABEL). */
+type MetricColumn<Q extends keyof Queries> =
+  Queries[Q]['metrics'][number] extends infer M ? (M extends unknown ? { [C in keyof M]: M[C] extends { usage: 'LABEL' } ? never : C }[keyof M] & string : never) : never;
+
+/** The metric postgres_exporter exports for `column` of custom query `query`, `<query>_<column>`; a typo is a type error. */
+export const customMetric = <Q extends keyof Queries>(query: Q, column: MetricColumn<Q>) => `${query}_${column}`;
 
 /** The metric names the custom queries export: `<query>_<column>` for every non-LABEL column. */
 export function customMetricNames(queries: Readonly<Record<string, ExporterQuery>> = EXPORTER_QUERIES): string[] {
