@@ -4,7 +4,7 @@
  * denied everywhere, because the model always carried the default `<cluster>-client` label). The expectations here
  * are written by hand from the configuration each test builds, not read from lib/.
  */
-import { connectivityMatrices, Matrix } from '../lib/analysis/flow-matrix';
+import { connectivityMatrices, Matrix, networkDocument } from '../lib/analysis/flow-matrix';
 import { SEED_DEV as DEV } from './fixtures/seed';
 import { DatabaseClusterConfig } from '../lib/model/cluster';
 import { EnvironmentConfig } from '../lib/model/environment';
@@ -64,4 +64,28 @@ test('the matrix follows the Kubernetes API ports and an object storage endpoint
   };
   const backup = row(matrixOf(environment), 'logical backup');
   expect(backup).toMatchObject({ 'API Service 8443': 'yes', 'API servers 16443': 'yes', 'object storage 9000': 'yes', 'internet 80': '-' });
+});
+
+describe("the docs' advice on narrowing follows the configuration", () => {
+  const narrowing = (environment: EnvironmentConfig) => {
+    const document = networkDocument([], [environment]);
+    return document.slice(document.indexOf('## Narrowing the defaults'));
+  };
+
+  test('API ranges wider than one address are named, with their environment; single addresses are not', () => {
+    const wide = narrowing(withNetwork({}, { endpointCidrs: ['10.20.0.0/16', '10.30.0.5/32'], endpointPort: 16443 }));
+    expect(wide).toContain('- `dev`: `kubernetesApi.endpointCidrs` allows `10.20.0.0/16`.');
+    expect(wide).not.toContain('10.30.0.5/32');
+    expect(wide).toContain('in `endpointPort` if it is not\n16443)');
+    const exact = narrowing(withNetwork({}, { endpointCidrs: ['10.30.0.5/32'] }));
+    expect(exact).toContain('Every environment names its API servers by their own addresses');
+    expect(exact).not.toContain('allows `');
+  });
+
+  test('the operator: the namespaces still open to every pod, or none once each cluster names the operator pods', () => {
+    expect(narrowing(withNetwork({ operatorNamespace: 'pg-operator' }))).toContain('every pod of `network.operatorNamespace` (`pg-operator`) may reach the');
+    const narrowed = narrowing(withNetwork({ operatorNamespace: 'pg-operator', operatorPodLabels: { name: 'postgres-operator' } }));
+    expect(narrowed).toContain("Every cluster admits only the operator's own pods");
+    expect(narrowed).not.toContain('`pg-operator`');
+  });
 });

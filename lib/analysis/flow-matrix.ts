@@ -5,6 +5,7 @@
  */
 import { resolveEnvironment } from '../model/configuration';
 import { EnvironmentConfig } from '../model/environment';
+import { parseIpv4Cidr } from '../model/cidr';
 import { clusterPeers } from '../model/flows';
 import { DNS_PORT, EXPORTER_PORT, operatorObjectNames, PATRONI_API_PORT, POSTGRES_PORT } from '../model/operator';
 import { addressIn, EXTERNAL, environmentModel, MODEL_POD, OUTSIDE } from './environment-model';
@@ -217,49 +218,70 @@ export function matrixAsMarkdown(matrix: Matrix): string {
 }
 
 /**
- * How to narrow the two broad defaults of the flows, the end of docs/network.md (hand-written text; the matrices
- * are generated).
+ * How to narrow the two broad defaults of the flows, the end of docs/network.md: the operator's whole namespace, and
+ * API address ranges wider than one address, as `environments` configure them (the matrices above are generated too).
  */
-const NARROWING_THE_DEFAULTS = [
-  '## Narrowing the defaults',
-  '',
-  '### The operator (failure 3): its pods instead of its namespace',
-  '',
-  'By default every pod of `network.operatorNamespace` (`postgres-operator`) may reach the Spilo pods on 5432 and',
-  "8008, the seed's fix for failure 3. To admit only the operator's own pods, set `network.operatorPodLabels` to the",
-  'labels of your installation, from `lib/model/operator.ts`:',
-  '',
-  '| installed with | pod labels | setting |',
-  '|---|---|---|',
-  "| the operator's manifests (`manifests/postgres-operator.yaml`) | `name: postgres-operator` | `operatorPodLabels: OPERATOR_POD_LABELS.manifests` |",
-  '| its Helm chart (`charts/postgres-operator`) | `app.kubernetes.io/name: postgres-operator` (the chart name, unless `nameOverride`), `app.kubernetes.io/instance: <release>` | `operatorPodLabels: OPERATOR_POD_LABELS.helm` |',
-  '',
-  'Check with `kubectl -n postgres-operator get pods --show-labels` before you merge: with labels that match no pod,',
-  "failure 3 comes back (the operator cannot reach Patroni's API). `test/seed-failures.test.ts` (`failure 3, narrowed",
-  "to the operator pods`) evaluates both label schemes: that installation's pod keeps 5432 and 8008, the other",
-  "installation's pod and any other pod of the namespace lose them.",
-  '',
-  '### The Kubernetes API (failure 2): dev allows 172.16.0.0/12',
-  '',
-  "dev's `kubernetesApi.endpointCidrs` is the whole Docker bridge range k3d may use, `172.16.0.0/12`, so that a fresh",
-  "k3d cluster works whatever network Docker gave it. Narrow it to the API servers' own addresses:",
-  '',
-  '```sh',
-  `kubectl get endpoints kubernetes -n default -o jsonpath='{range .subsets[*].addresses[*]}{.ip}/32{"\\n"}{end}'`,
-  '```',
-  '',
-  'and put the result in `endpointCidrs` (and the port, `.subsets[*].ports[*].port`, in `endpointPort` if it is not',
-  '6443). The addresses change when the k3d cluster is recreated; re-run the command then.',
-  '',
-  '**Cilium**: unless its agent runs with `policy-cidr-match-mode: nodes` (Helm value `policyCIDRMatchMode: nodes`,',
-  'Cilium 1.15 and later), Cilium does not let an `ipBlock` select the addresses of cluster nodes, and the API servers',
-  'are nodes: the egress rules to the API then match nothing, Patroni loses its DCS and demotes the primary (failure 2',
-  'again). With Cilium, set that mode, or allow the API with a `CiliumNetworkPolicy` `toEntities: [kube-apiserver]`',
-  'outside this project.',
-];
+function narrowingTheDefaults(environments: readonly EnvironmentConfig[]): string[] {
+  const operatorNamespaces = [...new Set(environments.flatMap((environment) => resolveEnvironment(environment).clusters.filter((cluster) => cluster.network.operatorPodLabels === undefined).map((cluster) => cluster.network.operatorNamespace)))];
+  const wideApiRanges = environments.flatMap((environment) => {
+    const { endpointCidrs, endpointPort } = resolveEnvironment(environment).kubernetesApi;
+    const wide = endpointCidrs.filter((cidr) => (parseIpv4Cidr(cidr)?.prefix ?? 32) < 32);
+    return wide.length === 0 ? [] : [{ environment: environment.name, wide, endpointPort }];
+  });
+  const code = (text: string) => `\`${text}\``;
+  return [
+    '## Narrowing the defaults',
+    '',
+    '### The operator (failure 3): its pods instead of its namespace',
+    '',
+    operatorNamespaces.length === 0
+      ? 'Every cluster admits only the operator\'s own pods (`network.operatorPodLabels`).'
+      : `Where \`network.operatorPodLabels\` is not set, every pod of \`network.operatorNamespace\` (${operatorNamespaces.map(code).join(', ')}) may reach the`,
+    ...(operatorNamespaces.length === 0
+      ? []
+      : [
+          `Spilo pods on ${POSTGRES_PORT} and ${PATRONI_API_PORT}, the seed's fix for failure 3. To admit only the operator's own pods, set`,
+          '`network.operatorPodLabels` to the labels of your installation, from `lib/model/operator.ts`:',
+          '',
+          '| installed with | pod labels | setting |',
+          '|---|---|---|',
+          "| the operator's manifests (`manifests/postgres-operator.yaml`) | `name: postgres-operator` | `operatorPodLabels: OPERATOR_POD_LABELS.manifests` |",
+          '| its Helm chart (`charts/postgres-operator`) | `app.kubernetes.io/name: postgres-operator` (the chart name, unless `nameOverride`), `app.kubernetes.io/instance: <release>` | `operatorPodLabels: OPERATOR_POD_LABELS.helm` |',
+          '',
+          `Check with \`kubectl -n <operator namespace> get pods --show-labels\` before you merge: with labels that match no pod,`,
+          "failure 3 comes back (the operator cannot reach Patroni's API). `test/seed-failures.test.ts` (`failure 3, narrowed",
+          `to the operator pods\`) evaluates both label schemes: that installation's pod keeps ${POSTGRES_PORT} and ${PATRONI_API_PORT}, the other`,
+          "installation's pod and any other pod of the namespace lose them.",
+        ]),
+    '',
+    '### The Kubernetes API (failure 2): ranges wider than the API servers',
+    '',
+    ...(wideApiRanges.length === 0
+      ? ['Every environment names its API servers by their own addresses (`kubernetesApi.endpointCidrs`, /32 each).']
+      : [
+          ...wideApiRanges.map(({ environment, wide }) => `- ${code(environment)}: \`kubernetesApi.endpointCidrs\` allows ${wide.map(code).join(', ')}.`),
+          '',
+          'A range wider than one address (as the Docker bridge range a fresh k3d cluster may use) admits more than the',
+          "API servers. Narrow it to the API servers' own addresses:",
+          '',
+          '```sh',
+          `kubectl get endpoints kubernetes -n default -o jsonpath='{range .subsets[*].addresses[*]}{.ip}/32{"\\n"}{end}'`,
+          '```',
+          '',
+          'and put the result in `endpointCidrs` (and the port, `.subsets[*].ports[*].port`, in `endpointPort` if it is not',
+          `${[...new Set(wideApiRanges.map(({ endpointPort }) => endpointPort))].join(' or ')}). The addresses change when a k3d cluster is recreated; re-run the command then.`,
+        ]),
+    '',
+    '**Cilium**: unless its agent runs with `policy-cidr-match-mode: nodes` (Helm value `policyCIDRMatchMode: nodes`,',
+    'Cilium 1.15 and later), Cilium does not let an `ipBlock` select the addresses of cluster nodes, and the API servers',
+    'are nodes: the egress rules to the API then match nothing, Patroni loses its DCS and demotes the primary (failure 2',
+    'again). With Cilium, set that mode, or allow the API with a `CiliumNetworkPolicy` `toEntities: [kube-apiserver]`',
+    'outside this project.',
+  ];
+}
 
-/** docs/network.md: every environment's matrices. */
-export function networkDocument(matrices: readonly Matrix[]): string {
+/** docs/network.md: the matrices of `environments`' clusters, and how to narrow what they allow broadly. */
+export function networkDocument(matrices: readonly Matrix[], environments: readonly EnvironmentConfig[]): string {
   return [
     '# Network flows',
     '',
@@ -275,7 +297,7 @@ export function networkDocument(matrices: readonly Matrix[]): string {
     'cluster\'s own to places that are not the cluster\'s pods, or a pod to itself).',
     '',
     ...matrices.map((matrix) => `${matrixAsMarkdown(matrix)}\n`),
-    ...NARROWING_THE_DEFAULTS,
+    ...narrowingTheDefaults(environments),
     '',
   ].join('\n');
 }

@@ -7,6 +7,6 @@ import { EnvironmentConfig } from '../model/environment';
 export function writeNetworkDocs(environments: readonly EnvironmentConfig[], objects: Readonly<Record<string, readonly unknown[]>>, file: string): void {
   const matrices = environments.flatMap((environment) => connectivityMatrices(environment, objects[environment.name]));
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, networkDocument(matrices));
+  writeFileSync(`${file}.tmp`, networkDocument(matrices, environments));
   renameSync(`${file}.tmp`, file);
 }
