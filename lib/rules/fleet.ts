@@ -1,4 +1,13 @@
-import { operatorObjectNames } from '../model/operator';
+import { managedObjectNames, operatorObjectNames } from '../model/operator';
+
+/** The endings of the names the operator and this project derive from a cluster's (`-repl`, `-pooler`, `-metrics`, ...). */
+const DERIVED_NAME_SUFFIXES = [
+  ...new Set(
+    Object.values({ ...operatorObjectNames('c'), ...managedObjectNames('c') })
+      .filter((name): name is string => typeof name === 'string' && name.startsWith('c-'))
+      .map((name) => name.slice('c'.length)),
+  ),
+];
 
 /** What the fleet rules read of an environment. */
 export interface FleetEnvironment {
@@ -101,6 +110,6 @@ export function duplicateOwnedObjects(environmentName: string, objects: readonly
         `environment ${environmentName}: ${key} would be ` +
         `${claims.map((claim) => `cluster ${claim.cluster}'s ${claim.role}`).join(' and ')}; ` +
         'a namespace holds one object of a kind under a name: rename one of these clusters, or move it to another ' +
-        'namespace (avoid cluster names that end in -repl, -config, -pooler or -metrics, which neighbours derive names with)',
+        `namespace (avoid cluster names that end in ${DERIVED_NAME_SUFFIXES.join(', ')}, which neighbours derive names with)`,
     );
 }
