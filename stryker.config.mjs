@@ -20,7 +20,7 @@ export const TARGETS = {
   },
   'rules-configuration': {
     mutate: ['lib/rules/cluster.ts', 'lib/rules/environment.ts', 'lib/rules/network.ts', 'lib/rules/exporter.ts', 'lib/rules/text.ts'],
-    tests: ['test/validation.test.ts', 'test/rule-boundaries.test.ts'],
+    tests: ['test/validation.test.ts', 'test/rule-boundaries.test.ts', 'test/platform-rules.test.ts'],
   },
   // Apart: test/gitops.test.ts synthesizes outside its tests, which makes every mutant of every rule "static" (run
   // against all tests of the target, whoever covers it).

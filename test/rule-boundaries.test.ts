@@ -5,9 +5,11 @@
  */
 import { DEV, EnvironmentConfig, GITOPS } from '../lib/config';
 import { configurationProblems } from '../lib/app/synthesize';
-import { DatabaseClusterConfig } from '../lib/model/cluster';
+import { DatabaseClusterConfig, DEFAULT_VOLUME_SIZE } from '../lib/model/cluster';
+import { resolveCluster } from '../lib/model/configuration';
 import { resolveParameters } from '../lib/model/postgres-parameters';
-import { CLUSTER_NAME_MAX_LENGTH, validateCronSchedule } from '../lib/rules/cluster';
+import { CLUSTER_NAME_MAX_LENGTH, CPU_PATTERN, CRON_PATTERN, OPERATOR_USER_NAME, QUANTITY_PATTERN, validateCluster, validateCronSchedule } from '../lib/rules/cluster';
+import { validateClusterNamesPresent, validateEnvironmentNames } from '../lib/rules/environment';
 import { connectionBudget } from '../lib/rules/connection-budget';
 import { validateImage } from '../lib/rules/exporter';
 import { validateNetwork } from '../lib/rules/network';
@@ -148,5 +150,108 @@ describe('cron schedule: each field at both ends of its range', () => {
   test('a step of 1 is accepted, 0 refused', () => {
     expect(validateCronSchedule('*/1 2 * * *')).toEqual([]);
     expect(validateCronSchedule('*/0 2 * * *')).toHaveLength(1);
+  });
+});
+
+describe('patterns: anchored at both ends, every part at its smallest', () => {
+  test.each<[string, RegExp, string[], string[]]>([
+    ['QUANTITY_PATTERN', QUANTITY_PATTERN, ['100', '1', '1e3', '1e10', '100Gi', '1.25Gi', '1.5e10G', '1e3G', '512M'], ['x100Gi', '100Gix', '100GB', '100 Gi', '1.Gi', '']],
+    ['CPU_PATTERN', CPU_PATTERN, ['1', '10', '0.5', '0.25', '2.125', '500m'], ['x500m', '500mx', '0.1234', '1.', 'm', '']],
+    ['CRON_PATTERN', CRON_PATTERN, ['0 2 * * *', '0  2 * * *', '*/15 * * * *', '0 */12 * * *', '30 3 1 */10 0'], ['x0 2 * * *', '0 2 * * * *', '0 2 * *', '0 2-3 * * *', '0 2 * * MON', '0 */ * * *']],
+    ['OPERATOR_USER_NAME', OPERATOR_USER_NAME, ['a', 'app', 'jewelry_app', 'app-1', 'app.b', 'app.b-c'], ['app-', '-app', 'App', 'app.', 'app..b', 'app b']],
+  ])('%s', (_name, pattern, accepted, refused) => {
+    expect(accepted.filter((value) => !pattern.test(value))).toEqual([]);
+    expect(refused.filter((value) => pattern.test(value))).toEqual([]);
+  });
+
+  test('environment names: a DNS label, not "gitops"', () => {
+    expect(validateEnvironmentNames(['d', 'dev', 'dev-2', '0'])).toEqual([]);
+    expect(validateEnvironmentNames(['-dev', 'dev-', 'Dev', 'gitops', ''])).toHaveLength(5);
+  });
+
+  test('cluster names must be present: an empty or missing name is named by its index', () => {
+    expect(validateClusterNamesPresent('dev', ['a', 'b'])).toEqual([]);
+    expect(validateClusterNamesPresent('dev', ['a', '', undefined as unknown as string])).toEqual([
+      'environment dev: clusters[1].name must not be empty (got ""): name the cluster <teamId>-<service>, for example "jewelry-shop-db"',
+      'environment dev: clusters[2].name must not be empty (got undefined): name the cluster <teamId>-<service>, for example "jewelry-shop-db"',
+    ]);
+  });
+
+  test('ports left out are not checked', () => {
+    expect(validateNetwork('c', {}, { 'kubernetesApi.endpointPort': undefined })).toEqual([]);
+  });
+});
+
+describe('the fixes the messages suggest', () => {
+  /** The problems of the base cluster changed by `change`, from the rules alone. */
+  const clusterProblems = (change: Partial<DatabaseClusterConfig>) => validateCluster(resolveCluster({ ...BASE, ...change } as DatabaseClusterConfig));
+  const renameTo = (problems: string[], field: string) => problems.find((problem) => problem.includes(`: ${field} must be lowercase`))?.replace(/^.*rename it to /, '');
+
+  test.each([
+    ['12team-db', '12team', '"team-db"'],
+    ['team-Shop__DB', 'team', '"team-shop-db"'],
+    ['team-db--', 'team', '"team-db"'],
+    ['12-', '12', '"db"'],
+  ])('cluster name %s (teamId %s): rename it to %s', (name, teamId, fix) => {
+    expect(renameTo(clusterProblems({ name, teamId }), 'name')).toBe(fix);
+  });
+
+  test('a namespace: one letter is a name; a long invalid one gets a fix of at most 63 characters', () => {
+    expect(clusterProblems({ namespace: 'a' })).toEqual([]);
+    expect(clusterProblems({ namespace: 'shop-' })).toHaveLength(1);
+    expect(renameTo(clusterProblems({ namespace: `Shop_${'x'.repeat(70)}` }), 'namespace')).toBe(JSON.stringify(`shop-${'x'.repeat(58)}`));
+  });
+
+  test.each([
+    ['app  user', 'app_user'],
+    ['__app__', 'app'],
+    ['!!!', 'app'],
+  ])('role name %j: rename it to %j', (user, fix) => {
+    const problems = clusterProblems({ users: { [user]: [] }, databases: {} });
+    expect(problems.find((problem) => problem.includes('which the operator refuses'))).toMatch(new RegExp(`rename it to ${JSON.stringify(fix)}$`));
+  });
+
+  test.each([
+    ['shop--db', 'shop_db'],
+    ['shop-2db', 'shop_2db'],
+    ['2shop', '_2shop'],
+  ])('database name %j: rename it to %j', (database, fix) => {
+    const problems = clusterProblems({ users: { app: [] }, databases: { [database]: 'app' } });
+    expect(problems.find((problem) => problem.includes('which the operator skips'))).toMatch(new RegExp(`rename it to ${JSON.stringify(fix)}$`));
+  });
+
+  test.each([
+    ['100GB', 'write "100Gi"'],
+    ['1.25GB', 'write "1.25Gi"'],
+    ['100 GB', 'write "100Gi"'],
+    ['100g', 'write "100Gi"'],
+    ['100GB ', 'write "100Gi"'],
+    ['x100GB', `write for example ${JSON.stringify(DEFAULT_VOLUME_SIZE)}`],
+    ['100GBx', `write for example ${JSON.stringify(DEFAULT_VOLUME_SIZE)}`],
+  ])('volumeSize %j: %s', (volumeSize, fix) => {
+    expect(clusterProblems({ volumeSize })).toEqual([expect.stringMatching(new RegExp(`: volumeSize must be .*: ${fix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))]);
+  });
+
+  test('a memory that is not a quantity: the example memory as the fix', () => {
+    const resources = { requests: { cpu: '1', memory: 'lots' }, limits: { cpu: '2', memory: '4Gi' } };
+    expect(clusterProblems({ resources })).toEqual([expect.stringMatching(/resources\.requests\.memory must be .*: write for example "4Gi"$/)]);
+  });
+
+  test('role flags: known ones in lower or upper case; mixed case is refused', () => {
+    expect(clusterProblems({ users: { app: ['login', 'CREATEDB'] }, databases: {} })).toEqual([]);
+    expect(clusterProblems({ users: { app: ['Login'] }, databases: {} })).toEqual([expect.stringContaining('users.app has the flag "Login"')]);
+  });
+
+  test('a database owner missing from users: the users are listed, or "none"', () => {
+    expect(clusterProblems({ users: {}, databases: { shop: 'app' } })).toEqual([expect.stringContaining('which is not among users (none)')]);
+    expect(clusterProblems({ users: { a: [], b: [] }, databases: { shop: 'app' } })).toEqual([expect.stringContaining('which is not among users (a, b)')]);
+  });
+
+  test('rotation with new roles is refused only for a user that owns a database', () => {
+    const users = { app: [], other: [] };
+    expect(clusterProblems({ users, databases: { shop: 'app' }, passwordRotation: { inPlace: false, users: ['other'] } })).toEqual([]);
+    expect(clusterProblems({ users, databases: { shop: 'app' }, passwordRotation: { inPlace: false, users: ['app'] } })).toEqual([
+      expect.stringContaining('passwordRotation.inPlace is false but "app" owns the database "shop"'),
+    ]);
   });
 });

@@ -6,7 +6,7 @@ export function validateImage(clusterName: string, field: string, image: string)
   // A reference with "@" is pinned by its digest, which must be complete; otherwise the last path part needs a tag.
   const pinned = image.includes('@')
     ? /@sha256:[0-9a-f]{64}$/.test(image)
-    : /:[\w][\w.-]{0,127}$/.test(image.split('/').pop() ?? '') && !image.endsWith(':latest');
+    : /:[\w][\w.-]{0,127}$/.test(image.slice(image.lastIndexOf('/') + 1)) && !image.endsWith(':latest');
   return pinned ? [] : [`${clusterName}: ${field} must be pinned to a release tag or digest (got ${q(image)}): for example ${q(DEFAULT_EXPORTER_IMAGE)}; never "latest" or no tag`];
 }
 
