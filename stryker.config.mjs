@@ -29,6 +29,11 @@ export const TARGETS = {
     mutate: ['lib/rules/backup.ts', 'lib/rules/tls.ts', 'lib/rules/fleet.ts'],
     tests: ['test/backup.test.ts', 'test/tls.test.ts', 'test/fleet.test.ts', 'test/validation.test.ts'],
   },
+  // What the platform refuses only later (issue 15): volumes, memory, the failover budget, placeholders, defaults removed.
+  'rules-platform': {
+    mutate: ['lib/rules/volume.ts', 'lib/rules/memory-budget.ts', 'lib/rules/failover-budget.ts', 'lib/rules/placeholders.ts', 'lib/rules/default-parameters.ts'],
+    tests: ['test/platform-rules.test.ts', 'test/failover-budget.test.ts', 'test/placeholders.test.ts', 'test/default-parameters.test.ts'],
+  },
   // lib/rules/postgres15-settings.ts is a generated catalogue (data, `npm run generate:pg-settings`): not mutated.
   'rules-settings': {
     mutate: ['lib/rules/postgres-settings.ts', 'lib/rules/server-settings.ts', 'lib/rules/connection-budget.ts', 'lib/rules/spilo-only-settings.ts', 'lib/rules/settings-catalogue.ts'],

@@ -151,6 +151,11 @@ describe('cron schedule: each field at both ends of its range', () => {
     expect(validateCronSchedule('*/1 2 * * *')).toEqual([]);
     expect(validateCronSchedule('*/0 2 * * *')).toHaveLength(1);
   });
+
+  test('fields apart by several spaces are still five fields, each checked against its own range', () => {
+    expect(validateCronSchedule('0  2   *  *  7')).toEqual([]);
+    expect(validateCronSchedule('0  24 * * *')).toEqual([expect.stringContaining('hour must be 0-23 or "*" (got "24"')]);
+  });
 });
 
 describe('patterns: anchored at both ends, every part at its smallest', () => {
