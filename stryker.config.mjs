@@ -24,7 +24,7 @@ export const TARGETS = {
   },
   // Apart: test/gitops.test.ts synthesizes outside its tests, which makes every mutant of every rule "static" (run
   // against all tests of the target, whoever covers it).
-  'rules-gitops': { mutate: ['lib/rules/gitops.ts'], tests: ['test/gitops.test.ts'] },
+  'rules-gitops': { mutate: ['lib/rules/gitops.ts'], tests: ['test/gitops.test.ts', 'test/rule-boundaries.test.ts'] },
   'rules-backup-tls-fleet': {
     mutate: ['lib/rules/backup.ts', 'lib/rules/tls.ts', 'lib/rules/fleet.ts'],
     tests: ['test/backup.test.ts', 'test/tls.test.ts', 'test/fleet.test.ts', 'test/validation.test.ts'],

@@ -6,7 +6,9 @@
 import { DEV, EnvironmentConfig, GITOPS } from '../lib/config';
 import { configurationProblems } from '../lib/app/synthesize';
 import { DatabaseClusterConfig, DEFAULT_VOLUME_SIZE } from '../lib/model/cluster';
-import { resolveCluster } from '../lib/model/configuration';
+import { resolveCluster, resolveGitOps } from '../lib/model/configuration';
+import { REPO_URL_EXAMPLE, ResolvedGitOps } from '../lib/model/gitops';
+import { validateGitOpsConfig } from '../lib/rules/gitops';
 import { resolveParameters } from '../lib/model/postgres-parameters';
 import { CLUSTER_NAME_MAX_LENGTH, CPU_PATTERN, CRON_PATTERN, OPERATOR_USER_NAME, QUANTITY_PATTERN, validateCluster, validateCronSchedule } from '../lib/rules/cluster';
 import { validateClusterNamesPresent, validateEnvironmentNames } from '../lib/rules/environment';
@@ -258,5 +260,30 @@ describe('the fixes the messages suggest', () => {
     expect(clusterProblems({ users, databases: { shop: 'app' }, passwordRotation: { inPlace: false, users: ['app'] } })).toEqual([
       expect.stringContaining('passwordRotation.inPlace is false but "app" owns the database "shop"'),
     ]);
+  });
+});
+
+describe('GitOps: URLs, branch, names, both edges', () => {
+  const problems = (change: Partial<ResolvedGitOps>) => validateGitOpsConfig({ ...resolveGitOps(GITOPS), ...change });
+  test.each(['https://h/r', 'http://h/r', 'ssh://git@h/r'])('repoUrl %s is accepted', (repoUrl) => {
+    expect(problems({ repoUrl, fluxCredentialsSecret: 'key' })).toEqual([]);
+  });
+  test.each([
+    ['xhttps://h/r', `write for example ${JSON.stringify(REPO_URL_EXAMPLE)}`],
+    ['https://h/r x', `write for example ${JSON.stringify(REPO_URL_EXAMPLE)}`],
+    ['git@github.com:team/repo.git', 'write "ssh://git@github.com/team/repo.git"'],
+    [' git@github.com:team/repo.git', `write for example ${JSON.stringify(REPO_URL_EXAMPLE)}`],
+    ['git@github.com:team/repo.git x', `write for example ${JSON.stringify(REPO_URL_EXAMPLE)}`],
+  ])('repoUrl %j is refused: %s', (repoUrl, fix) => {
+    expect(problems({ repoUrl })).toEqual([expect.stringMatching(new RegExp(`^GITOPS\\.repoUrl must be .*: ${fix.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`))]);
+  });
+  test('names and namespaces: one character is a label; a trailing dash is not', () => {
+    expect(problems({ name: 'a', argocdNamespace: 'b', fluxNamespace: 'c', fluxCredentialsSecret: 'k' })).toEqual([]);
+    expect(problems({ name: 'a-', argocdNamespace: '-b', fluxNamespace: 'C', fluxCredentialsSecret: 'k-' })).toHaveLength(4);
+    expect(problems({ fluxCredentialsSecret: 'git.key' })).toEqual([]);
+  });
+  test('a branch: slashes and dots are fine, spaces and ~^:?*[\\ are not', () => {
+    expect(problems({ branch: 'release/1.2' })).toEqual([]);
+    for (const branch of ['a b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[', 'a\\b', '']) expect(problems({ branch })).toHaveLength(1);
   });
 });

@@ -1,11 +1,13 @@
 import * as z from 'zod';
 import { text, textOr } from './shape';
 
+/** The repository URL the messages show as an example of the form Flux accepts. */
+export const REPO_URL_EXAMPLE = 'https://git.example.com/platform/jewelry-shop-db.git';
 
 /** Where GitOps finds this repository, and where its controllers run. */
 export const GitOpsConfigSchema = z.strictObject({
   /** URL of this repository, as the GitOps controllers clone it. */
-  repoUrl: text('a URL as a string', 'https://git.example.com/platform/jewelry-shop-db.git'),
+  repoUrl: text('a URL as a string', REPO_URL_EXAMPLE),
   /** The branch that is deployed. @default 'main' */
   branch: textOr('a branch name as a string', 'main'),
   /** Name prefix of the GitOps objects. @default 'jewelry-shop-db' */
