@@ -27,7 +27,7 @@ export const TARGETS = {
   'rules-gitops': { mutate: ['lib/rules/gitops.ts'], tests: ['test/gitops.test.ts', 'test/rule-boundaries.test.ts'] },
   'rules-backup-tls-fleet': {
     mutate: ['lib/rules/backup.ts', 'lib/rules/tls.ts', 'lib/rules/fleet.ts'],
-    tests: ['test/backup.test.ts', 'test/tls.test.ts', 'test/fleet.test.ts', 'test/validation.test.ts'],
+    tests: ['test/backup.test.ts', 'test/tls.test.ts', 'test/fleet.test.ts', 'test/validation.test.ts', 'test/rule-boundaries.test.ts'],
   },
   // What the platform refuses only later (issue 15): volumes, memory, the failover budget, placeholders, defaults removed.
   'rules-platform': {

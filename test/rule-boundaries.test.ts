@@ -9,6 +9,10 @@ import { DatabaseClusterConfig, DEFAULT_VOLUME_SIZE } from '../lib/model/cluster
 import { resolveCluster, resolveGitOps } from '../lib/model/configuration';
 import { REPO_URL_EXAMPLE, ResolvedGitOps } from '../lib/model/gitops';
 import { validateGitOpsConfig } from '../lib/rules/gitops';
+import { CloneSettings, WalBackupSettings } from '../lib/model/backup';
+import { validateBackup } from '../lib/rules/backup';
+import { assertUniqueClusterNames, operatorCreatedObjects } from '../lib/rules/fleet';
+import { validateTls } from '../lib/rules/tls';
 import { resolveParameters } from '../lib/model/postgres-parameters';
 import { CLUSTER_NAME_MAX_LENGTH, CPU_PATTERN, CRON_PATTERN, OPERATOR_USER_NAME, QUANTITY_PATTERN, validateCluster, validateCronSchedule } from '../lib/rules/cluster';
 import { validateClusterNamesPresent, validateEnvironmentNames } from '../lib/rules/environment';
@@ -285,5 +289,80 @@ describe('GitOps: URLs, branch, names, both edges', () => {
   test('a branch: slashes and dots are fine, spaces and ~^:?*[\\ are not', () => {
     expect(problems({ branch: 'release/1.2' })).toEqual([]);
     for (const branch of ['a b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[', 'a\\b', '']) expect(problems({ branch })).toHaveLength(1);
+  });
+});
+
+describe('backup and restore: timestamps, UIDs, incarnations, both edges', () => {
+  const wal = { bucket: 'b', credentialsSecret: 's', schedule: '0 1 * * *', retainBaseBackups: 7 } as WalBackupSettings;
+  const clone = (change: Partial<CloneSettings>): CloneSettings => ({ cluster: 'source-db', uid: '0b9b5e4c-7d4a-4f1e-9f50-2a3c6f0d1e2b', timestamp: '2026-11-24T17:30:00+01:00', ...change });
+  const problems = (change: Partial<CloneSettings>, walBackup: WalBackupSettings | undefined = wal) => validateBackup('db', walBackup, clone(change));
+
+  test.each([
+    '2026-01-01T00:00:00+00:00', '2026-12-31T23:59:59-23:59', '2026-10-10T10:10:60+05:30', '2026-11-24t17:30:00.123+01:00', '1-09-19T19:09:09+09:00', '2026-11-30T20:00:00+10:00',
+  ])('timestamp %s is accepted', (timestamp) => {
+    expect(problems({ timestamp })).toEqual([]);
+  });
+  test.each([
+    'x2026-11-24T17:30:00+01:00', '2026-11-24T17:30:00+01:00x', '2026-00-24T17:30:00+01:00', '2026-13-24T17:30:00+01:00', '2026-11-00T17:30:00+01:00',
+    '2026-11-32T17:30:00+01:00', '2026-11-24T24:30:00+01:00', '2026-11-24T17:60:00+01:00', '2026-11-24T17:30:61+01:00', '2026-11-24T17:30:00+24:00',
+    '2026-11-24T17:30:00+01:60', '2026-11-24T17:30:00', '2026-11-24 17:30:00+01:00',
+  ])('timestamp %s is refused', (timestamp) => {
+    expect(problems({ timestamp })).toEqual([expect.stringContaining('clone.timestamp must be RFC 3339')]);
+  });
+  test('a timestamp in Z: the same instant with +00:00 as the fix; only for a whole timestamp ending in Z', () => {
+    expect(problems({ timestamp: '2026-11-24T16:30:00Z' })).toEqual([expect.stringMatching(/write "2026-11-24T16:30:00\+00:00"$/)]);
+    for (const timestamp of ['2026-11-24T16:30:00Zx', 'x2026-11-24T16:30:00Z']) {
+      expect(problems({ timestamp })).toEqual([expect.stringMatching(/write it like 2026-11-24T17:30:00\+01:00 or 2026-11-24T16:30:00\+00:00$/)]);
+    }
+  });
+  test('a UID: a whole UUID', () => {
+    for (const uid of ['x0b9b5e4c-7d4a-4f1e-9f50-2a3c6f0d1e2b', '0b9b5e4c-7d4a-4f1e-9f50-2a3c6f0d1e2bx']) {
+      expect(problems({ uid })).toEqual([expect.stringContaining('clone.uid must be')]);
+    }
+    expect(problems({ uid: '0B9B5E4C-7D4A-4F1E-9F50-2A3C6F0D1E2B' })).toEqual([]);
+  });
+  test('incarnations: a DNS label of one or more characters', () => {
+    for (const incarnation of ['2', 'a', '2026-12-03', 'a1-b2']) expect(problems({ incarnation })).toEqual([]);
+    for (const incarnation of ['a-', '-a', 'A', 'a_b', 'a--', 'a/b']) expect(problems({ incarnation })).toHaveLength(1);
+    expect(validateBackup('db', { ...wal, incarnation: 'a.b' }, undefined)).toHaveLength(1);
+  });
+  test('a clone of itself: the message names the archive it would write, with or without walBackup', () => {
+    expect(problems({ cluster: 'db' }, { ...wal, incarnation: '3' })).toEqual([expect.stringContaining('a clone archives to s3://b/spilo/db/3/wal, the archive it restores from')]);
+    expect(validateBackup('db', undefined, clone({ cluster: 'db' }))).toEqual([
+      expect.stringContaining('a clone archives to s3://<bucket>/spilo/db/wal, the archive it restores from'),
+      expect.stringContaining('clone needs walBackup'),
+    ]);
+  });
+});
+
+describe('fleets: what the operator creates, and every duplicate name at once', () => {
+  test("the operator's objects of a cluster, by kind, name and role (operator v1.15/v2.0 naming)", () => {
+    expect(operatorCreatedObjects('shop-db', 'shop').map((o) => `${o.kind} ${o.namespace}/${o.name}: ${o.cluster}'s ${o.role}`)).toEqual([
+      "Service shop/shop-db: shop-db's primary Service (created by the operator)",
+      "Service shop/shop-db-repl: shop-db's replica Service (created by the operator)",
+      "Service shop/shop-db-config: shop-db's Patroni config Service (created by the operator)",
+      "Endpoints shop/shop-db: shop-db's primary Endpoints (created by the operator)",
+      "Endpoints shop/shop-db-repl: shop-db's replica Endpoints (created by the operator)",
+      "Endpoints shop/shop-db-config: shop-db's Patroni config Endpoints (created by the operator)",
+      "Service shop/shop-db-pooler: shop-db's pooler Service (created by the operator)",
+      "apps/Deployment shop/shop-db-pooler: shop-db's pooler Deployment (created by the operator)",
+      "apps/StatefulSet shop/shop-db: shop-db's StatefulSet (created by the operator)",
+      "policy/PodDisruptionBudget shop/postgres-shop-db-pdb: shop-db's PodDisruptionBudget (created by the operator)",
+      "batch/CronJob shop/logical-backup-shop-db: shop-db's logical backup CronJob (created by the operator)",
+    ]);
+  });
+  test('two duplicate names: one error, one line each', () => {
+    const clusters = ['a', 'a', 'b', 'b'].map((name, index) => ({ name, namespace: `ns${index}` }));
+    expect(() => assertUniqueClusterNames({ name: 'e', clusters } as unknown as Parameters<typeof assertUniqueClusterNames>[0])).toThrow(
+      /clusters\[\]\.name "a" is used by 2 clusters \(namespaces ns0, ns1\)[^\n]*\nenvironment e: clusters\[\]\.name "b" is used by 2 clusters/,
+    );
+  });
+});
+
+describe('TLS: only a Secret mounted by hand is refused', () => {
+  test('a projected volume of ConfigMaps mounts no Secret; one with a Secret does', () => {
+    const projected = (sources: object[]) => validateTls({ name: 'db', sslPolicy: 'optional', additionalVolumes: [{ name: 'p', volumeSource: { projected: { sources } } }] });
+    expect(projected([{ configMap: { name: 'c' } }])).toEqual([]);
+    expect(projected([{ configMap: { name: 'c' } }, { secret: { name: 's' } }])).toEqual([expect.stringContaining('additionalVolumes "p" mounts a Secret')]);
   });
 });

@@ -31,8 +31,10 @@ export function validateTls(input: TlsRuleInput): string[] {
         'set tls: { issuer: { name: "<cert-manager issuer>" } } or sslPolicy: SslPolicy.OPTIONAL',
     );
   }
+  // Stryker disable next-line ArrayDeclaration: a list of one string mounts no Secret either
   for (const volume of input.additionalVolumes ?? []) {
     const source = volume.volumeSource ?? {};
+    // Stryker disable next-line ArrayDeclaration: a list of one string holds no Secret either
     const mountsSecret = source.secret !== undefined || (source.projected?.sources ?? []).some((s: any) => s.secret !== undefined);
     if (mountsSecret) {
       errors.push(
@@ -42,6 +44,7 @@ export function validateTls(input: TlsRuleInput): string[] {
       );
     }
   }
+  // Stryker disable next-line ArrayDeclaration: a list of one string names no certificate variable either
   for (const entry of input.env ?? []) {
     if (SPILO_CERTIFICATE_VARIABLES.includes(entry.name)) {
       errors.push(
