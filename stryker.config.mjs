@@ -32,7 +32,7 @@ export const TARGETS = {
   // What the platform refuses only later (issue 15): volumes, memory, the failover budget, placeholders, defaults removed.
   'rules-platform': {
     mutate: ['lib/rules/volume.ts', 'lib/rules/memory-budget.ts', 'lib/rules/failover-budget.ts', 'lib/rules/placeholders.ts', 'lib/rules/default-parameters.ts'],
-    tests: ['test/platform-rules.test.ts', 'test/failover-budget.test.ts', 'test/placeholders.test.ts', 'test/default-parameters.test.ts'],
+    tests: ['test/platform-rules.test.ts', 'test/failover-budget.test.ts', 'test/placeholders.test.ts', 'test/default-parameters.test.ts', 'test/rule-boundaries.test.ts'],
   },
   // lib/rules/postgres15-settings.ts is a generated catalogue (data, `npm run generate:pg-settings`): not mutated.
   'rules-settings': {

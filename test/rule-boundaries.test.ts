@@ -13,6 +13,10 @@ import { CloneSettings, WalBackupSettings } from '../lib/model/backup';
 import { validateBackup } from '../lib/rules/backup';
 import { assertUniqueClusterNames, operatorCreatedObjects } from '../lib/rules/fleet';
 import { validateTls } from '../lib/rules/tls';
+import { DEFAULT_PATRONI } from '../lib/model/cluster';
+import { FAILOVER_PROMISE_SECONDS, FAILOVER_PROMOTION_ALLOWANCE_SECONDS, failoverBudgetProblems } from '../lib/rules/failover-budget';
+import { memoryBudget, validateMemoryBudget } from '../lib/rules/memory-budget';
+import { validateVolumeResize } from '../lib/rules/volume';
 import { resolveParameters } from '../lib/model/postgres-parameters';
 import { CLUSTER_NAME_MAX_LENGTH, CPU_PATTERN, CRON_PATTERN, OPERATOR_USER_NAME, QUANTITY_PATTERN, validateCluster, validateCronSchedule } from '../lib/rules/cluster';
 import { validateClusterNamesPresent, validateEnvironmentNames } from '../lib/rules/environment';
@@ -364,5 +368,46 @@ describe('TLS: only a Secret mounted by hand is refused', () => {
     const projected = (sources: object[]) => validateTls({ name: 'db', sslPolicy: 'optional', additionalVolumes: [{ name: 'p', volumeSource: { projected: { sources } } }] });
     expect(projected([{ configMap: { name: 'c' } }])).toEqual([]);
     expect(projected([{ configMap: { name: 'c' } }, { secret: { name: 's' } }])).toEqual([expect.stringContaining('additionalVolumes "p" mounts a Secret')]);
+  });
+});
+
+describe('the platform rules at their edges', () => {
+  test('the failover budget: the largest ttl + loopWait that keeps the promise, and the message for one more second', () => {
+    const room = FAILOVER_PROMISE_SECONDS - 1 - FAILOVER_PROMOTION_ALLOWANCE_SECONDS;
+    expect(failoverBudgetProblems({ ttl: room - 2, loopWait: 2, retryTimeout: 9 })).toEqual([]);
+    const worst = room + 1 + FAILOVER_PROMOTION_ALLOWANCE_SECONDS;
+    expect(failoverBudgetProblems({ ttl: room - 1, loopWait: 2, retryTimeout: 9 })).toEqual([
+      `patroni.ttl + patroni.loopWait must be at most ${room} s to keep the worst-case failover under ${FAILOVER_PROMISE_SECONDS} s ` +
+        `(got ${room - 1} + 2, worst case ${room - 1} + 2 + ${FAILOVER_PROMOTION_ALLOWANCE_SECONDS} s of promotion = ${worst} s): ` +
+        `lower ttl or loopWait (the defaults: ttl: ${DEFAULT_PATRONI.ttl}, loopWait: ${DEFAULT_PATRONI.loopWait}, retryTimeout: ${DEFAULT_PATRONI.retryTimeout}), see docs/high-availability.md`,
+    ]);
+  });
+
+  test('the memory budget: a value that does not parse is left to its own rule; autovacuum_work_mem -1 counts maintenance_work_mem', () => {
+    expect(memoryBudget({ work_mem: 'lots' })).toBeUndefined();
+    expect(validateMemoryBudget('c', { work_mem: 'lots' }, '1Mi')).toEqual([]);
+    expect(validateMemoryBudget('c', {}, undefined)).toEqual([]);
+    const own = memoryBudget({ autovacuum_work_mem: '64MB', maintenance_work_mem: '1GB' })!;
+    expect(own.vacuumMem).toEqual({ name: 'autovacuum_work_mem', bytes: 64 * 2 ** 20 });
+    const fallback = memoryBudget({ autovacuum_work_mem: '-1', maintenance_work_mem: '1GB' })!;
+    expect(fallback.vacuumMem).toEqual({ name: 'maintenance_work_mem', bytes: 2 ** 30 });
+    expect(fallback.maxConnections).toBe(100);
+  });
+
+  test('the memory budget: a limit exactly the need is enough, a byte less is not; the fix lowers shared_buffers while that can help', () => {
+    const parameters = { shared_buffers: '128MB', max_connections: '10', work_mem: '4MB', autovacuum_max_workers: '1', autovacuum_work_mem: '16MB' };
+    const { required, others } = memoryBudget(parameters)!;
+    expect(validateMemoryBudget('c', parameters, String(required))).toEqual([]);
+    expect(validateMemoryBudget('c', parameters, String(required - 1))).toEqual([expect.stringMatching(/lower shared_buffers to at most \d+MB/)]);
+    // Room for exactly one 8kB buffer, then for none.
+    expect(validateMemoryBudget('c', parameters, String(others + 8192))).toEqual([expect.stringContaining('lower shared_buffers to at most 0MB')]);
+    expect(validateMemoryBudget('c', parameters, String(others + 8191))).toEqual([expect.stringContaining('lower max_connections, work_mem or maintenance_work_mem')]);
+  });
+
+  test('a volume size that does not parse is left to its own rule, not compared with the deployed one', () => {
+    expect(validateVolumeResize('c', 'lots', { size: '100Gi', file: 'dist/x.yaml' })).toEqual([]);
+    expect(validateVolumeResize('c', '100Gi', { size: 'lots', file: 'dist/x.yaml' })).toEqual([]);
+    expect(validateVolumeResize('c', '99Gi', { size: '100Gi', file: 'dist/x.yaml' })).toHaveLength(1);
+    expect(validateVolumeResize('c', '100Gi', { size: '100Gi', file: 'dist/x.yaml' })).toEqual([]);
   });
 });

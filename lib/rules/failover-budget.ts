@@ -7,6 +7,7 @@
  * leader changes nothing: they notice the expired lock at their next HA loop, up to `loop_wait` later. Then one of
  * them takes the lock and promotes, and PgBouncer reconnects to it through the master Service.
  */
+import { DEFAULT_PATRONI } from '../model/cluster';
 
 /** The promise: automatic failover in under 30 seconds. */
 export const FAILOVER_PROMISE_SECONDS = 30;
@@ -42,7 +43,7 @@ export function failoverBudgetProblems(timings: { readonly ttl: number; readonly
     problems.push(
       `patroni.ttl + patroni.loopWait must be at most ${room} s to keep the worst-case failover under ${FAILOVER_PROMISE_SECONDS} s ` +
         `(got ${timings.ttl} + ${timings.loopWait}, worst case ${timings.ttl} + ${timings.loopWait} + ${FAILOVER_PROMOTION_ALLOWANCE_SECONDS} s of promotion = ${worst} s): ` +
-        `lower ttl or loopWait (e.g. ttl: 20, loopWait: 2, retryTimeout: 9), see docs/high-availability.md`,
+        `lower ttl or loopWait (the defaults: ttl: ${DEFAULT_PATRONI.ttl}, loopWait: ${DEFAULT_PATRONI.loopWait}, retryTimeout: ${DEFAULT_PATRONI.retryTimeout}), see docs/high-availability.md`,
     );
   }
   return problems;

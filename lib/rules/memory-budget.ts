@@ -20,15 +20,16 @@ import { BYTES_PER_MEMORY_UNIT, findSetting, parseSettingValue } from './postgre
 /** Patroni (a Python process), Spilo's cron and log shipping, and PostgreSQL's own processes (checkpointer, WAL writer, ...). */
 export const SPILO_PROCESSES_BYTES = 256 * 2 ** 20;
 
-/** The value of setting `name` from `parameters`, or PostgreSQL's default: bytes for memory settings, else the number. */
+/**
+ * The value of setting `name` (one of PostgreSQL 15's) from `parameters`, or PostgreSQL's default: bytes for memory
+ * settings, else the number; undefined when the value does not parse. -1 ("use maintenance_work_mem", for
+ * autovacuum_work_mem) stays negative.
+ */
 function setting(parameters: Readonly<Record<string, string>>, name: string): number | undefined {
-  const found = findSetting(name);
-  if (found === undefined) return undefined;
-  const parsed = parseSettingValue(found.definition, parameters[name] ?? found.definition.default);
+  const { definition } = findSetting(name)!;
+  const parsed = parseSettingValue(definition, parameters[name] ?? definition.default);
   if (!parsed.ok || typeof parsed.value !== 'number') return undefined;
-  const unitBytes = found.definition.unit === undefined ? undefined : BYTES_PER_MEMORY_UNIT[found.definition.unit];
-  // -1 means "use another setting" (autovacuum_work_mem): not a size.
-  return unitBytes === undefined || parsed.value < 0 ? parsed.value : parsed.value * unitBytes;
+  return parsed.value * (BYTES_PER_MEMORY_UNIT[String(definition.unit)] ?? 1);
 }
 
 /** The memory the settings need, term by term, in bytes; undefined when a value cannot be read (another rule reports it). */
