@@ -37,7 +37,7 @@ export const TARGETS = {
   // lib/rules/postgres15-settings.ts is a generated catalogue (data, `npm run generate:pg-settings`): not mutated.
   'rules-settings': {
     mutate: ['lib/rules/postgres-settings.ts', 'lib/rules/server-settings.ts', 'lib/rules/connection-budget.ts', 'lib/rules/spilo-only-settings.ts', 'lib/rules/settings-catalogue.ts'],
-    tests: ['test/postgres-settings.test.ts'],
+    tests: ['test/postgres-settings.test.ts', 'test/rule-boundaries.test.ts'],
   },
 };
 

@@ -17,6 +17,8 @@ import { DEFAULT_PATRONI } from '../lib/model/cluster';
 import { FAILOVER_PROMISE_SECONDS, FAILOVER_PROMOTION_ALLOWANCE_SECONDS, failoverBudgetProblems } from '../lib/rules/failover-budget';
 import { memoryBudget, validateMemoryBudget } from '../lib/rules/memory-budget';
 import { validateVolumeResize } from '../lib/rules/volume';
+import { validateConnectionBudget } from '../lib/rules/connection-budget';
+import { libraryList, separateSpiloOnlySettings, SPILO_ONLY_LIBRARIES, SPILO_ONLY_SETTING_PREFIXES, spiloOnlyLibraryOfSetting } from '../lib/rules/spilo-only-settings';
 import { resolveParameters } from '../lib/model/postgres-parameters';
 import { CLUSTER_NAME_MAX_LENGTH, CPU_PATTERN, CRON_PATTERN, OPERATOR_USER_NAME, QUANTITY_PATTERN, validateCluster, validateCronSchedule } from '../lib/rules/cluster';
 import { validateClusterNamesPresent, validateEnvironmentNames } from '../lib/rules/environment';
@@ -409,5 +411,64 @@ describe('the platform rules at their edges', () => {
     expect(validateVolumeResize('c', '100Gi', { size: 'lots', file: 'dist/x.yaml' })).toEqual([]);
     expect(validateVolumeResize('c', '99Gi', { size: '100Gi', file: 'dist/x.yaml' })).toHaveLength(1);
     expect(validateVolumeResize('c', '100Gi', { size: '100Gi', file: 'dist/x.yaml' })).toEqual([]);
+  });
+});
+
+describe('the connection budget at its edges', () => {
+  const input = (maxConnections: number, databases: string[], pooler = { maxDbConnections: 60, numberOfInstances: 2 }) => ({
+    parameters: { max_connections: String(maxConnections), superuser_reserved_connections: '3' },
+    pooler,
+    databases,
+  });
+  test('a pooler without pods is left to its own rule; one server connection per pod is the least', () => {
+    expect(validateConnectionBudget('c', input(1000, ['a'], { maxDbConnections: 0, numberOfInstances: 0 }))).toEqual([]);
+    expect(validateConnectionBudget('c', input(1000, ['a'], { maxDbConnections: 2, numberOfInstances: 2 }))).toEqual([]);
+    expect(validateConnectionBudget('c', input(1000, ['a'], { maxDbConnections: 1, numberOfInstances: 2 }))).toEqual([
+      'c: connectionPooler.maxDbConnections 1 leaves the 2 pooler pods no server connection (the operator gives each pod floor(1 / 2)): set maxDbConnections to at least 2',
+    ]);
+  });
+  test('two databases: exactly enough max_connections passes, one fewer gets the whole count', () => {
+    // 30 per pod and database x 2 pods x 2 databases, Patroni 2 + exporter 1 + backup 1, 3 reserved.
+    expect(validateConnectionBudget('c', input(127, ['a', 'b']))).toEqual([]);
+    expect(validateConnectionBudget('c', input(126, ['a', 'b']))).toEqual([
+      'c: the connections do not fit in postgresql.parameters.max_connections 126: the pooler may open 120 (max_db_connections 30 per pod and database ' +
+        'x 2 pods x 2 databases), others 4 (Patroni 2, postgres_exporter 1, logical backup 1), superuser_reserved_connections 3: 127 in all. ' +
+        'Raise max_connections to at least 127 or lower connectionPooler.maxDbConnections to at most 59',
+    ]);
+  });
+  test('no database of its own: the pooler still serves one', () => {
+    expect(validateConnectionBudget('c', input(60, []))).toEqual([expect.stringContaining('(max_db_connections 30 per pod and database x 2 pods x 1 database), others 4')]);
+    expect(validateConnectionBudget('c', input(60, []))).toEqual([expect.stringMatching(/to at least 67 or lower connectionPooler\.maxDbConnections to at most 53$/)]);
+  });
+});
+
+describe('Spilo-only settings: taken out of what a stock PostgreSQL checks, the rest kept as written', () => {
+  test('library lists: trimmed, unquoted only when the whole entry is quoted, empty entries dropped', () => {
+    expect(libraryList(' a , "b" ,, c ')).toEqual(['a', 'b', 'c']);
+    expect(libraryList('x"y",  "y"x, "ab"')).toEqual(['x"y"', '"y"x', 'ab']);
+  });
+  test('a custom setting of a Spilo-only library, by its prefix; a name without a dot is no custom setting', () => {
+    expect(separateSpiloOnlySettings({ 'cron.database_name': 'postgres' })).toEqual({
+      stock: {},
+      spiloOnly: [{ name: 'cron.database_name', value: 'postgres', reason: `a setting of pg_cron: ${SPILO_ONLY_LIBRARIES.pg_cron}` }],
+    });
+    expect(spiloOnlyLibraryOfSetting('cronx')).toBeUndefined();
+    expect(spiloOnlyLibraryOfSetting('bg_mon.listen_address')).toBe('bg_mon');
+  });
+  test('preload lists lose only their Spilo-only libraries; a list without any is kept byte for byte; other settings are not lists', () => {
+    expect(separateSpiloOnlySettings({ shared_preload_libraries: 'bg_mon,pg_stat_statements, pg_cron' })).toEqual({
+      stock: { shared_preload_libraries: 'pg_stat_statements' },
+      spiloOnly: [
+        { name: 'shared_preload_libraries', value: 'bg_mon', reason: SPILO_ONLY_LIBRARIES.bg_mon },
+        { name: 'shared_preload_libraries', value: 'pg_cron', reason: SPILO_ONLY_LIBRARIES.pg_cron },
+      ],
+    });
+    expect(separateSpiloOnlySettings({ session_preload_libraries: 'auto_explain, pg_stat_statements' }).stock).toEqual({ session_preload_libraries: 'auto_explain, pg_stat_statements' });
+    expect(separateSpiloOnlySettings({ shared_preload_libraries: 'bg_mon' }).stock).toEqual({});
+    expect(separateSpiloOnlySettings({ application_name: 'bg_mon' })).toEqual({ stock: { application_name: 'bg_mon' }, spiloOnly: [] });
+  });
+  test('every prefix names a library with its reason, and every reason says why a stock server lacks it', () => {
+    for (const library of Object.values(SPILO_ONLY_SETTING_PREFIXES)) expect(SPILO_ONLY_LIBRARIES[library]).toBeDefined();
+    for (const reason of Object.values(SPILO_ONLY_LIBRARIES)) expect(reason).toMatch(/Spilo image/);
   });
 });

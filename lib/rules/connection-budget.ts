@@ -60,7 +60,7 @@ export interface ConnectionBudget {
 
 /** `max_connections` and `superuser_reserved_connections` from the parameters, or PostgreSQL's defaults. */
 export function connectionBudget(input: ConnectionBudgetInput): ConnectionBudget {
-  const setting = (name: string) => Number(input.parameters[name] ?? findSetting(name)?.definition.default);
+  const setting = (name: string) => Number(input.parameters[name] ?? findSetting(name)!.definition.default);
   const poolerPod = poolerPodSizes(input.pooler.maxDbConnections, input.pooler.numberOfInstances);
   const poolerConnections = poolerPod.maxDbConnections * input.pooler.numberOfInstances * Math.max(1, input.databases.length);
   const otherConnections = OTHER_CONNECTIONS.reduce((sum, other) => sum + other.connections, 0);
