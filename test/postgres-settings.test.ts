@@ -157,3 +157,18 @@ describe('the pooler fits in max_connections', () => {
     ]);
   });
 });
+
+describe('a name that is not a setting: the closest one when it is close enough, else where to look', () => {
+  const problem = (name: string) => validatePostgresParameters('db', { [name]: '1' })[0];
+  test.each([
+    ['wor_me', 'work_mem'],
+    ['maintenanse_wrk_meme', 'maintenance_work_mem'],
+    ['Shared_Bufers', 'shared_buffers'],
+  ])('%s: did you mean %s?', (name, meant) => {
+    expect(problem(name)).toMatch(new RegExp(`: did you mean ${meant}\\?$`));
+  });
+  test('a name far from every setting: the documentation, and for a dotted name the libraries that define custom settings', () => {
+    expect(problem('completely_unknown_xyz')).toMatch(/: check the spelling against https:\/\/www\.postgresql\.org\/docs\/15\/runtime-config\.html\.$/);
+    expect(problem('myext.completely_unknown')).toContain('A custom setting needs the prefix of a library PostgreSQL loads: ');
+  });
+});

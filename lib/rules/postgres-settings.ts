@@ -105,7 +105,8 @@ function parseBool(value: string): ParsedSetting {
 }
 
 function parseEnum(setting: SettingDefinition, value: string): ParsedSetting {
-  const allowed = setting.enumValues ?? [];
+  // The catalogue lists the values of every enum setting.
+  const allowed = setting.enumValues!;
   const match = allowed.find((candidate) => candidate.toLowerCase() === value.toLowerCase());
   return match === undefined ? refuse(`allowed values are ${allowed.join(', ')}`) : { ok: true, value: match };
 }
@@ -119,7 +120,7 @@ function parseNumber(setting: SettingDefinition, value: string, integer: boolean
   if (unit !== '') {
     if (setting.unit === undefined) return refuse(`this setting takes a plain number, without a unit`);
     const converted = toBaseUnit(result, unit, setting.unit);
-    if (converted === undefined) return refuse(`${JSON.stringify(unit)} is not a valid unit${unitHint(setting)}${caseHint(setting, unit)}`);
+    if (converted === undefined) return refuse(`${JSON.stringify(unit)} is not a valid unit${unitHint(setting)}${caseHint(setting.unit, unit)}`);
     result = converted;
   }
   if (integer) {
@@ -147,8 +148,8 @@ function toBaseUnit(value: number, unit: string, baseUnit: string): number | und
 }
 
 /** Units are case-sensitive: `mb` is not `MB`. */
-function caseHint(setting: SettingDefinition, unit: string): string {
-  const kind = BYTES_PER_MEMORY_UNIT[setting.unit ?? ''] !== undefined ? MEMORY_UNITS : TIME_UNITS;
+function caseHint(baseUnit: string, unit: string): string {
+  const kind = BYTES_PER_MEMORY_UNIT[baseUnit] !== undefined ? MEMORY_UNITS : TIME_UNITS;
   const intended = kind.find(([name]) => name.toLowerCase() === unit.toLowerCase());
   return intended === undefined ? '' : `; units are case-sensitive: write ${intended[0]}`;
 }
@@ -164,7 +165,8 @@ function strtolOrStrtod(value: string): { value: number; length: number } | unde
   const match = /^([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(value);
   if (match === null || /^[.eE]/.test(value.slice(match[0].length))) return leadingDecimal(value);
   const digits = match[2];
-  const magnitude = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.startsWith('0') ? parseInt(digits, 8) : Number(digits);
+  // Number() reads decimal and 0x hex; C's leading-0 octal it would read as decimal.
+  const magnitude = /^0[0-7]+$/.test(digits) ? parseInt(digits, 8) : Number(digits);
   return { value: match[1] === '-' ? -magnitude : magnitude, length: match[0].length };
 }
 

@@ -27,6 +27,34 @@ export const ACCEPTED_SAMPLES: ReadonlyArray<readonly [name: string, value: stri
   ['log_lock_waits', '0', false],
   ['synchronous_commit', 'Remote_Apply', 'remote_apply'],
   ['search_path', '"$user", public', '"$user", public'],
+  // Every spelling of a boolean, and the edges of ranges, units and rounding.
+  ['log_lock_waits', '1', true],
+  ['log_lock_waits', 'on', true],
+  ['log_lock_waits', 'y', true],
+  ['log_lock_waits', 'yes', true],
+  ['log_lock_waits', 'tr', true],
+  ['log_lock_waits', 'f', false],
+  ['log_lock_waits', 'n', false],
+  ['log_lock_waits', 'OFF', false],
+  ['max_connections', '1', 1],
+  // The catalogue's maximum, 262143, is refused by PostgreSQL's check hook (max_connections + autovacuum_max_workers +
+  // 1 + max_worker_processes + max_wal_senders must stay within MAX_BACKENDS, 262143); the memory budget refuses it
+  // long before (lib/rules/memory-budget.ts).
+  ['max_connections', '10000', 10000],
+  ['max_connections', '0x1F', 31],
+  ['max_connections', '2.5', 2],
+  ['max_connections', '3.5', 4],
+  ['max_connections', '100.5', 100],
+  ['work_mem', '64kB', 64],
+  ['effective_cache_size', '16384B', 2],
+  ['work_mem', '1.5GB', 1572864],
+  ['max_wal_size', '1TB', 1048576],
+  ['statement_timeout', '1500us', 2],
+  ['statement_timeout', '2500us', 2],
+  ['random_page_cost', '+1.5', 1.5],
+  ['random_page_cost', '12.5', 12.5],
+  ['random_page_cost', '.25', 0.25],
+  ['random_page_cost', '1e10', 1e10],
 ];
 
 /** Refused values, with the problem the synth-time validation reports. */
@@ -38,6 +66,19 @@ export const REFUSED_SAMPLES: ReadonlyArray<readonly [name: string, value: strin
   ['work_mem', 'lots', 'expected a number (a plain number is in kB; valid units are TB, GB, MB, kB, B)'],
   ['checkpoint_timeout', '10MB', '"MB" is not a valid unit (a plain number is in s; valid units are d, h, min, s, ms, us)'],
   ['random_page_cost', 'nan', 'expected a number'],
+  ['random_page_cost', 'x1', 'expected a number'],
+  ['max_connections', 'x10', 'expected a number'],
+  ['max_connections', '0', '0 is outside the valid range 1 .. 262143'],
+  ['max_connections', '262144', '262144 is outside the valid range 1 .. 262143'],
+  ['max_connections', '2147483647', '2147483647 is outside the valid range 1 .. 262143'],
+  ['max_connections', '-2147483648', '-2147483648 is outside the valid range 1 .. 262143'],
+  ['max_connections', '2147483648', 'the value exceeds the integer range'],
+  ['max_connections', '-2147483649', 'the value exceeds the integer range'],
+  ['work_mem', '63kB', '63 kB is outside the valid range 64 .. 2147483647 (a plain number is in kB; valid units are TB, GB, MB, kB, B)'],
+  ['work_mem', '4mb', '"mb" is not a valid unit (a plain number is in kB; valid units are TB, GB, MB, kB, B); units are case-sensitive: write MB'],
+  ['statement_timeout', '5S', '"S" is not a valid unit (a plain number is in ms; valid units are d, h, min, s, ms, us); units are case-sensitive: write s'],
+  ['random_page_cost', 'inf', 'Infinity is outside the valid range 0 .. 1.79769e+308'],
+  ['random_page_cost', 'Infinity', 'Infinity is outside the valid range 0 .. 1.79769e+308'],
 ];
 
 /**
