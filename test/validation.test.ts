@@ -67,7 +67,7 @@ describe('configuration validation', () => {
     ['a ttl below Patroni\'s minimum', { patroni: { ttl: 18, loopWait: 2, retryTimeout: 8 } }, {},
       'dev: jewelry-shop-db: patroni.ttl must be at least 20 s, Patroni\'s minimum (got 18): Patroni would run it as 20; set ttl: 20 or more'],
     ['Patroni timings whose worst-case failover on the Kubernetes DCS is 30 s or more (the seed\'s timings)', { patroni: { ttl: 30, loopWait: 10, retryTimeout: 10 } }, {},
-      'dev: jewelry-shop-db: patroni.ttl + patroni.loopWait must be at most 22 s to keep the worst-case failover under 30 s (got 30 + 10, worst case 30 + 10 + 7 s of promotion = 47 s): lower ttl or loopWait (e.g. ttl: 20, loopWait: 2, retryTimeout: 9), see docs/high-availability.md'],
+      'dev: jewelry-shop-db: patroni.ttl + patroni.loopWait must be at most 22 s to keep the worst-case failover under 30 s (got 30 + 10, worst case 30 + 10 + 7 s of promotion = 47 s): lower ttl or loopWait (the defaults: ttl: 20, loopWait: 2, retryTimeout: 9), see docs/high-availability.md'],
     ['a Patroni timing that is not a positive number of seconds', { patroni: { ttl: -1 } }, {},
       'dev: jewelry-shop-db: patroni.ttl must be a whole number of seconds >= 1 (got -1): remove it for Patroni\'s default, 20'],
     ['a PostgreSQL version outside the CRD enum', { postgresVersion: '12' }, {},
