@@ -388,7 +388,8 @@ describe('the platform rules at their edges', () => {
   test('the memory budget: a value that does not parse is left to its own rule; autovacuum_work_mem -1 counts maintenance_work_mem', () => {
     expect(memoryBudget({ work_mem: 'lots' })).toBeUndefined();
     expect(validateMemoryBudget('c', { work_mem: 'lots' }, '1Mi')).toEqual([]);
-    expect(validateMemoryBudget('c', {}, undefined)).toEqual([]);
+    expect(validateMemoryBudget('c', {}, 'lots')).toEqual([]);
+    expect(memoryBudget({ autovacuum_work_mem: '0' })!.vacuumMem.name).toBe('autovacuum_work_mem');
     const own = memoryBudget({ autovacuum_work_mem: '64MB', maintenance_work_mem: '1GB' })!;
     expect(own.vacuumMem).toEqual({ name: 'autovacuum_work_mem', bytes: 64 * 2 ** 20 });
     const fallback = memoryBudget({ autovacuum_work_mem: '-1', maintenance_work_mem: '1GB' })!;

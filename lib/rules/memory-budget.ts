@@ -28,8 +28,8 @@ export const SPILO_PROCESSES_BYTES = 256 * 2 ** 20;
 function setting(parameters: Readonly<Record<string, string>>, name: string): number | undefined {
   const { definition } = findSetting(name)!;
   const parsed = parseSettingValue(definition, parameters[name] ?? definition.default);
-  if (!parsed.ok || typeof parsed.value !== 'number') return undefined;
-  return parsed.value * (BYTES_PER_MEMORY_UNIT[String(definition.unit)] ?? 1);
+  if (!parsed.ok) return undefined;
+  return Number(parsed.value) * (BYTES_PER_MEMORY_UNIT[String(definition.unit)] ?? 1);
 }
 
 /** The memory the settings need, term by term, in bytes; undefined when a value cannot be read (another rule reports it). */
@@ -47,8 +47,8 @@ export function memoryBudget(parameters: Readonly<Record<string, string>>) {
 }
 
 /** The memory settings must fit in `memoryLimit`, the Spilo container's `resources.limits.memory`. */
-export function validateMemoryBudget(clusterName: string, parameters: Readonly<Record<string, string>>, memoryLimit: string | undefined): string[] {
-  const limit = memoryLimit === undefined ? undefined : quantityBytes(memoryLimit);
+export function validateMemoryBudget(clusterName: string, parameters: Readonly<Record<string, string>>, memoryLimit: string): string[] {
+  const limit = quantityBytes(memoryLimit);
   const budget = memoryBudget(parameters);
   if (limit === undefined || budget === undefined || budget.required <= limit) return [];
   const mb = megabytes;
