@@ -294,6 +294,17 @@ describeWithIntegrationTools('the synthesized database settings on a real Postgr
         server.admin('ALTER SYSTEM RESET ALL');
       }
     }, TIMEOUT);
+
+    test('reads every sample a session may set to the value PostgreSQL 15 reads (pg_settings.setting, in the base unit)', () => {
+      // Strings aside: SET reads a quoted list ('"$user", public') as one element, a configuration file as a list.
+      const settable = ACCEPTED_SAMPLES.filter(([name]) => ['user', 'superuser'].includes(findSetting(name)!.definition.context) && findSetting(name)!.definition.type !== 'string');
+      expect(settable.length).toBeGreaterThan(20);
+      for (const [name, value, expected] of settable) {
+        const [[setting]] = server.admin(`SET ${name} = '${value.replace(/'/g, "''")}'; SELECT setting FROM pg_settings WHERE name = '${name}'`);
+        const read = typeof expected === 'number' ? Number(setting) : typeof expected === 'boolean' ? setting === 'on' : setting;
+        expect({ name, value, read }).toEqual({ name, value, read: expected });
+      }
+    }, TIMEOUT);
   });
 });
 

@@ -18,6 +18,7 @@ import { FAILOVER_PROMISE_SECONDS, FAILOVER_PROMOTION_ALLOWANCE_SECONDS, failove
 import { memoryBudget, validateMemoryBudget } from '../lib/rules/memory-budget';
 import { validateVolumeResize } from '../lib/rules/volume';
 import { validateConnectionBudget } from '../lib/rules/connection-budget';
+import { validateServerSettings } from '../lib/rules/server-settings';
 import { libraryList, separateSpiloOnlySettings, SPILO_ONLY_LIBRARIES, SPILO_ONLY_SETTING_PREFIXES, spiloOnlyLibraryOfSetting } from '../lib/rules/spilo-only-settings';
 import { resolveParameters } from '../lib/model/postgres-parameters';
 import { CLUSTER_NAME_MAX_LENGTH, CPU_PATTERN, CRON_PATTERN, OPERATOR_USER_NAME, QUANTITY_PATTERN, validateCluster, validateCronSchedule } from '../lib/rules/cluster';
@@ -437,6 +438,16 @@ describe('the connection budget at its edges', () => {
         'Raise max_connections to at least 127 or lower connectionPooler.maxDbConnections to at most 59',
     ]);
   });
+  test('one pooler pod is a pooler: its connections are counted', () => {
+    expect(validateConnectionBudget('c', input(10, ['a'], { maxDbConnections: 60, numberOfInstances: 1 }))).toEqual([expect.stringContaining('the pooler may open 60 (max_db_connections 60 per pod and database x 1 pods x 1 database)')]);
+  });
+
+  test('a cluster without databases of its own: the server settings are checked all the same', () => {
+    const cluster = resolveCluster({ ...BASE, databases: undefined, users: undefined } as DatabaseClusterConfig);
+    expect(cluster.databases).toBeUndefined();
+    expect(validateServerSettings(cluster)).toEqual([]);
+  });
+
   test('no database of its own: the pooler still serves one', () => {
     expect(validateConnectionBudget('c', input(60, []))).toEqual([expect.stringContaining('(max_db_connections 30 per pod and database x 2 pods x 1 database), others 4')]);
     expect(validateConnectionBudget('c', input(60, []))).toEqual([expect.stringMatching(/to at least 67 or lower connectionPooler\.maxDbConnections to at most 53$/)]);
@@ -466,6 +477,7 @@ describe('Spilo-only settings: taken out of what a stock PostgreSQL checks, the 
     });
     expect(separateSpiloOnlySettings({ session_preload_libraries: 'auto_explain, pg_stat_statements' }).stock).toEqual({ session_preload_libraries: 'auto_explain, pg_stat_statements' });
     expect(separateSpiloOnlySettings({ shared_preload_libraries: 'bg_mon' }).stock).toEqual({});
+    expect(separateSpiloOnlySettings({ shared_preload_libraries: 'auto_explain,bg_mon,pg_stat_statements' }).stock).toEqual({ shared_preload_libraries: 'auto_explain,pg_stat_statements' });
     expect(separateSpiloOnlySettings({ application_name: 'bg_mon' })).toEqual({ stock: { application_name: 'bg_mon' }, spiloOnly: [] });
   });
   test('every prefix names a library with its reason, and every reason says why a stock server lacks it', () => {

@@ -166,7 +166,7 @@ function strtolOrStrtod(value: string): { value: number; length: number } | unde
   if (match === null || /^[.eE]/.test(value.slice(match[0].length))) return leadingDecimal(value);
   const digits = match[2];
   // Number() reads decimal and 0x hex; C's leading-0 octal it would read as decimal.
-  const magnitude = /^0[0-7]+$/.test(digits) ? parseInt(digits, 8) : Number(digits);
+  const magnitude = /^0[0-7]/.test(digits) ? parseInt(digits, 8) : Number(digits);
   return { value: match[1] === '-' ? -magnitude : magnitude, length: match[0].length };
 }
 

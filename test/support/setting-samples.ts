@@ -48,13 +48,17 @@ export const ACCEPTED_SAMPLES: ReadonlyArray<readonly [name: string, value: stri
   ['work_mem', '64kB', 64],
   ['effective_cache_size', '16384B', 2],
   ['work_mem', '1.5GB', 1572864],
+  ['work_mem', '1.0001GB', 1048576],
+  ['work_mem', '2147483647', 2147483647],
   ['max_wal_size', '1TB', 1048576],
-  ['statement_timeout', '1500us', 2],
-  ['statement_timeout', '2500us', 2],
+  ['lock_timeout', '1500us', 2],
+  ['lock_timeout', '2500us', 2],
   ['random_page_cost', '+1.5', 1.5],
   ['random_page_cost', '12.5', 12.5],
   ['random_page_cost', '.25', 0.25],
   ['random_page_cost', '1e10', 1e10],
+  ['random_page_cost', '1e+3', 1000],
+  ['random_page_cost', '2.5e-1', 0.25],
 ];
 
 /** Refused values, with the problem the synth-time validation reports. */
@@ -73,10 +77,11 @@ export const REFUSED_SAMPLES: ReadonlyArray<readonly [name: string, value: strin
   ['max_connections', '2147483647', '2147483647 is outside the valid range 1 .. 262143'],
   ['max_connections', '-2147483648', '-2147483648 is outside the valid range 1 .. 262143'],
   ['max_connections', '2147483648', 'the value exceeds the integer range'],
+  ['work_mem', '2147483648', 'the value exceeds the integer range'],
   ['max_connections', '-2147483649', 'the value exceeds the integer range'],
   ['work_mem', '63kB', '63 kB is outside the valid range 64 .. 2147483647 (a plain number is in kB; valid units are TB, GB, MB, kB, B)'],
   ['work_mem', '4mb', '"mb" is not a valid unit (a plain number is in kB; valid units are TB, GB, MB, kB, B); units are case-sensitive: write MB'],
-  ['statement_timeout', '5S', '"S" is not a valid unit (a plain number is in ms; valid units are d, h, min, s, ms, us); units are case-sensitive: write s'],
+  ['lock_timeout', '5S', '"S" is not a valid unit (a plain number is in ms; valid units are d, h, min, s, ms, us); units are case-sensitive: write s'],
   ['random_page_cost', 'inf', 'Infinity is outside the valid range 0 .. 1.79769e+308'],
   ['random_page_cost', 'Infinity', 'Infinity is outside the valid range 0 .. 1.79769e+308'],
 ];
