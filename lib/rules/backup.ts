@@ -10,7 +10,7 @@ export function validateBackup(name: string, wal: WalBackupSettings | undefined,
   const errors: string[] = [];
   if (clone !== undefined) {
     if (!CLONE_TIMESTAMP.test(clone.timestamp)) {
-      const fix = /^(.*\d)[Zz]$/.exec(clone.timestamp);
+      const fix = /(.*\d)[Zz]$/.exec(clone.timestamp);
       errors.push(
         `${name}: clone.timestamp must be RFC 3339 with an explicit UTC offset (got "${clone.timestamp}"): ` +
           (fix && CLONE_TIMESTAMP.test(`${fix[1]}+00:00`)
