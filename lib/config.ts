@@ -5,7 +5,7 @@
 import { DatabaseClusterConfig, SslPolicy } from './model/cluster';
 import { EnvironmentConfig } from './model/environment';
 import { ExampleValues } from './model/examples';
-import { GitOpsConfig } from './model/gitops';
+import { GitOpsConfig, REPO_URL_EXAMPLE } from './model/gitops';
 
 export type { EnvironmentConfig };
 
@@ -14,7 +14,7 @@ export type { EnvironmentConfig };
  * any is still in place.
  */
 export const EXAMPLE_VALUES: ExampleValues = {
-  repoUrl: 'https://git.example.com/platform/jewelry-shop-db.git',
+  repoUrl: REPO_URL_EXAMPLE,
   serviceCidrs: ['10.96.0.1/32'],
   endpointCidrs: ['10.0.0.10/32', '10.0.0.11/32', '10.0.0.12/32'],
   tlsIssuer: 'internal-ca',
