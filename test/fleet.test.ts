@@ -190,8 +190,9 @@ describe('whole-environment validation', () => {
       "  [] environment fleet: Endpoints shop/shop-db-repl would be cluster shop-db's replica Endpoints (created by the operator) " +
         "and cluster shop-db-repl's primary Endpoints (created by the operator); ",
     ]);
-    // The endings to avoid include the one that collided here, and the project's own (the metrics Service).
-    for (const line of lines) expect(line).toMatch(/\(avoid cluster names that end in (-[a-z-]+, )*-repl, (-[a-z-]+, )*-metrics(, -[a-z-]+)*, which neighbours derive names with\)$/);
+    // Every ending a neighbour derives a name with: the operator's (Services, pooler) and this project's own.
+    const endings = '-repl, -config, -pooler, -metrics, -exporter-queries, -dashboard, -tls, -patroni-kubernetes-endpoints';
+    for (const line of lines) expect(line.endsWith(`(avoid cluster names that end in ${endings}, which neighbours derive names with)`)).toBe(true);
   });
 
   test("rejects a cluster named like a neighbour's metrics Service", () => {
